@@ -1,0 +1,183 @@
+"""Jobs in PostgreSQL: enqueue (row + outbox in one transaction), read, list, count, cancel."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from seojobs.adapters.db import queries as q
+from seojobs.adapters.db.models import Job
+from seojobs.domain.errors import Conflict, NotFound
+from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq, utcnow
+from seojobs.domain.jobs import JobStatus, JobType
+from seojobs.domain.requests import NewJob, is_ready, outbox_messages, requested_event, work_topic
+from seojobs.domain.topics import Topics
+
+#: Most rows one list call returns.
+MAX_LIST_LIMIT = 500
+
+
+async def write_outbox(conn: AsyncConnection, messages: Sequence[tuple[str, JobEvent]]) -> None:
+    """Add messages to the outbox inside the caller's transaction."""
+    if messages:
+        await conn.execute(q.INSERT_OUTBOX, [
+            {"topic": topic, "key": event.key, "value": event.encode()} for topic, event in messages
+        ])
+
+
+async def insert_job(conn: AsyncConnection, topics: Topics, job: NewJob) -> bool:
+    """Insert the job row and its outbox messages in the caller's transaction; False if it existed."""
+    created_at = utcnow()
+    row = await conn.execute(q.INSERT_JOB, {
+        "id": job.job_id, "type": job.job_type.value, "priority": job.priority,
+        "payload": json.dumps(job.payload), "max_attempts": job.max_attempts,
+        "scheduled_for": job.scheduled_for or created_at, "user_id": job.user_id,
+        "site_id": job.site_id, "idempotency_key": job.idempotency_key, "parent_id": job.parent_id,
+        "depends_on": [str(d) for d in job.depends_on], "created_at": created_at,
+        "dispatched_at": created_at if is_ready(job, created_at) else None,
+    })
+    if row.first() is None:
+        return False
+    await write_outbox(conn, outbox_messages(job, topics, created_at))
+    return True
+
+
+def job_to_api(job: Job) -> dict[str, Any]:
+    """A job as the API shows it (the seed's camelCase field names, plus ours)."""
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": str(job.id), "type": job.type, "status": job.status, "priority": job.priority,
+        "progress": job.progress, "payload": job.payload, "result": job.result, "error": job.error,
+        "attempts": job.attempts, "maxAttempts": job.max_attempts,
+        "scheduledFor": iso(job.scheduled_for), "startedAt": iso(job.started_at),
+        "completedAt": iso(job.completed_at), "createdAt": iso(job.created_at),
+        "updatedAt": iso(job.updated_at), "userId": str(job.user_id) if job.user_id else None,
+        "siteId": str(job.site_id) if job.site_id else None,
+        "dependsOn": [str(d) for d in job.depends_on or []],
+        "parentId": str(job.parent_id) if job.parent_id else None,
+        "cancelRequested": job.cancel_requested_at is not None,
+        "deadLettered": job.dead_lettered,
+    }
+
+
+class JobStore:
+    """The jobs table and its outbox, for the API, the CLI and embedding code."""
+
+    def __init__(self, engine: AsyncEngine, topics: Topics) -> None:
+        self.engine = engine
+        self.topics = topics
+
+    async def enqueue(self, job: NewJob) -> tuple[uuid.UUID, bool]:
+        """Create the job (or find it by its idempotency key); (job id, created?)."""
+        async with self.engine.begin() as conn:
+            return await self.enqueue_in(conn, job)
+
+    async def enqueue_in(self, conn: AsyncConnection, job: NewJob) -> tuple[uuid.UUID, bool]:
+        """Like enqueue, inside the caller's transaction."""
+        if job.idempotency_key and job.user_id:
+            existing = (await conn.execute(q.FIND_BY_IDEMPOTENCY_KEY, {
+                "user_id": job.user_id, "key": job.idempotency_key})).scalar()
+            if existing is not None:
+                return existing, False
+        created = await insert_job(conn, self.topics, job)
+        if not created and job.idempotency_key and job.user_id:
+            # A concurrent request with the same key won the race: answer with its job.
+            existing = (await conn.execute(q.FIND_BY_IDEMPOTENCY_KEY, {
+                "user_id": job.user_id, "key": job.idempotency_key})).scalar()
+            if existing is not None:
+                return existing, False
+        return job.job_id, created
+
+    async def release_due(self, limit: int) -> list[dict[str, Any]]:
+        """Send jobs whose time has come (and whose dependencies completed) to their work topics."""
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(q.CLAIM_DUE, {"limit": limit})).mappings().all()
+            if not rows:
+                return []
+            messages = []
+            for r in rows:
+                job = NewJob(job_type=JobType(r["type"]), payload=r["payload"], priority=r["priority"],
+                             max_attempts=r["max_attempts"], user_id=r["user_id"], site_id=r["site_id"],
+                             scheduled_for=r["scheduled_for"], job_id=r["id"])
+                event = requested_event(job, r["created_at"], r["series"])
+                messages.append((work_topic(self.topics, job.job_type, job.priority), event))
+            await write_outbox(conn, messages)
+            await conn.execute(q.MARK_DISPATCHED, {"ids": [r["id"] for r in rows]})
+        return [{"id": str(r["id"]), "type": r["type"], "priority": r["priority"]} for r in rows]
+
+    async def get(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> Job:
+        """One job; NotFound when it does not exist or belongs to another user."""
+        async with self.engine.connect() as conn:
+            stmt = select(Job).where(Job.id == job_id)
+            if user_id is not None:
+                stmt = stmt.where(Job.user_id == user_id)
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            raise NotFound(f"job {job_id} not found")
+        return Job(**row._asdict())
+
+    async def list(self, job_type: JobType | None = None, status: JobStatus | None = None,
+                   limit: int = 50, user_id: uuid.UUID | None = None) -> list[Job]:
+        """Newest jobs first, filtered by type, status and owner."""
+        stmt = select(Job).order_by(Job.created_at.desc()).limit(min(max(limit, 1), MAX_LIST_LIMIT))
+        if job_type is not None:
+            stmt = stmt.where(Job.type == job_type.value)
+        if status is not None:
+            stmt = stmt.where(Job.status == status.value)
+        if user_id is not None:
+            stmt = stmt.where(Job.user_id == user_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return [Job(**r._asdict()) for r in rows]
+
+    async def stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
+        """Counts per status and the total (the seed's shape, plus cancelled)."""
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q.JOB_STATS, {"user_id": user_id})).all()
+        counts = {s.value.lower(): 0 for s in JobStatus}
+        for status, count in rows:
+            counts[str(status).lower()] = int(count)
+        counts["total"] = sum(counts.values())
+        return counts
+
+    async def cancel(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None,
+                     reason: str = "cancelled by request") -> str:
+        """Cancel a job: PENDING ends now, PROCESSING stops at its next checkpoint.
+
+        Returns the job's status after the call; Conflict when it had already finished.
+        """
+        job = await self.get(job_id, user_id)
+        async with self.engine.begin() as conn:
+            seq = event_seq(job.series, job.attempts, FINAL_STEP)
+            if (await conn.execute(q.CANCEL_PENDING, {"id": job_id, "seq": seq,
+                                                       "reason": reason})).first():
+                event = JobEvent(EventType.CANCELLED, str(job_id), job.type, job.attempts, seq,
+                                 {"reason": reason})
+                await write_outbox(conn, [(self.topics.job_events, event)])
+                return JobStatus.CANCELLED.value
+            if (await conn.execute(q.REQUEST_CANCEL, {"id": job_id})).first():
+                return JobStatus.PROCESSING.value
+        current = await self.get(job_id, user_id)
+        if current.status == JobStatus.CANCELLED.value:
+            return current.status  # cancelling twice is harmless
+        raise Conflict(f"job {job_id} is {current.status} and can no longer be cancelled",
+                       status=current.status)
+
+    async def cleanup_old(self, days_old: int, batch: int = 1000) -> int:
+        """Delete finished jobs older than ``days_old`` days, in batches; how many went."""
+        before = utcnow() - timedelta(days=days_old)
+        total = 0
+        while True:
+            async with self.engine.begin() as conn:
+                n = (await conn.execute(q.DELETE_OLD_JOBS, {"before": before, "limit": batch})).rowcount
+            total += n
+            if n < batch:
+                return total

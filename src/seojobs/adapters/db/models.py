@@ -1,0 +1,154 @@
+"""The relational schema as SQLAlchemy models (Alembic migrations create it)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from seojobs.domain.jobs import JobStatus, JobType
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+def _pk() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def _in(column: str, values: list[str]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class User(Base):
+    """A customer (or an admin) of the SaaS."""
+
+    __tablename__ = "users"
+    id: Mapped[uuid.UUID] = _pk()
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    plan: Mapped[str] = mapped_column(String(20), server_default="free")
+    role: Mapped[str] = mapped_column(String(20), server_default="user")
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = _created()
+    __table_args__ = (
+        CheckConstraint(_in("plan", ["free", "pro", "enterprise"]), name="users_plan_check"),
+        CheckConstraint(_in("role", ["user", "admin"]), name="users_role_check"),
+    )
+
+
+class ApiToken(Base):
+    """A user's API token, stored as its SHA-256 hash only."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[uuid.UUID] = _pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = _created()
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Site(Base):
+    """A website a user tracks."""
+
+    __tablename__ = "sites"
+    id: Mapped[uuid.UUID] = _pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _created()
+
+
+class Job(Base):
+    """A job: the seed's fields plus progress, owner, site and what the event design needs."""
+
+    __tablename__ = "jobs"
+    id: Mapped[uuid.UUID] = _pk()
+    type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), server_default=JobStatus.PENDING.value)
+    priority: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    max_attempts: Mapped[int] = mapped_column(Integer, server_default="3")
+    scheduled_for: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+    progress: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    last_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    series: Mapped[int] = mapped_column(Integer, server_default="0")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    depends_on: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(UUID(as_uuid=True)), server_default=text("'{}'::uuid[]"))
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dead_lettered: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    #: When the job was sent to its work topic (None: waiting for its time or its dependencies).
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        CheckConstraint(_in("type", [t.value for t in JobType]), name="jobs_type_check"),
+        CheckConstraint(_in("status", [s.value for s in JobStatus]), name="jobs_status_check"),
+        CheckConstraint("priority BETWEEN 0 AND 10", name="jobs_priority_check"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="jobs_progress_check"),
+        Index("jobs_status_idx", "status"),
+        Index("jobs_type_status_created_idx", "type", "status", "created_at"),
+        Index("jobs_user_created_idx", "user_id", "created_at"),
+        Index("jobs_site_idx", "site_id"),
+        Index("jobs_created_idx", "created_at"),
+        Index("jobs_undispatched_idx", "scheduled_for",
+              postgresql_where=text("status = 'PENDING' AND dispatched_at IS NULL")),
+        Index("jobs_idempotency_idx", "user_id", "idempotency_key", unique=True,
+              postgresql_where=text("idempotency_key IS NOT NULL")),
+    )
+
+
+class Outbox(Base):
+    """Messages written in the same transaction as the job rows; the relay publishes them."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    topic: Mapped[str] = mapped_column(String(255))
+    key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = _created()
+
+
+class JobResult(Base):
+    """A worker's record that a job's work is done: a redelivery re-emits it, never redoes it."""
+
+    __tablename__ = "job_results"
+    job_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    series: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = _created()

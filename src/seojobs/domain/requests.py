@@ -1,0 +1,75 @@
+"""A new job as a value, and the messages its enqueue writes to the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from seojobs.domain.events import EventType, JobEvent, event_seq
+from seojobs.domain.jobs import SERVICE_OF, JobType
+from seojobs.domain.lanes import lane_of
+from seojobs.domain.topics import Topics
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """Everything needed to create one job."""
+
+    job_type: JobType
+    payload: dict[str, Any]
+    priority: int
+    max_attempts: int
+    user_id: uuid.UUID | None = None
+    site_id: uuid.UUID | None = None
+    scheduled_for: datetime | None = None
+    idempotency_key: str | None = None
+    depends_on: tuple[uuid.UUID, ...] = ()
+    parent_id: uuid.UUID | None = None
+    job_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def requested_event(job: NewJob, created_at: datetime, series: int = 0) -> JobEvent:
+    """The job.requested event: it carries the whole job, so the jobs table can be rebuilt."""
+    return JobEvent(
+        event_type=EventType.REQUESTED,
+        job_id=str(job.job_id),
+        job_type=job.job_type.value,
+        attempt=0,
+        seq=event_seq(series, 0, 0),
+        payload={
+            "type": job.job_type.value,
+            "priority": job.priority,
+            "payload": job.payload,
+            "max_attempts": job.max_attempts,
+            "user_id": str(job.user_id) if job.user_id else None,
+            "site_id": str(job.site_id) if job.site_id else None,
+            "scheduled_for": (job.scheduled_for or created_at).isoformat(),
+            "created_at": created_at.isoformat(),
+            "idempotency_key": job.idempotency_key,
+            "parent_id": str(job.parent_id) if job.parent_id else None,
+            "depends_on": [str(d) for d in job.depends_on],
+            "series": series,
+        },
+    )
+
+
+def is_ready(job: NewJob, now: datetime) -> bool:
+    """True when the job may go to its work topic now (not scheduled later, no dependencies)."""
+    return not job.depends_on and (job.scheduled_for is None or job.scheduled_for <= now)
+
+
+def work_topic(topics: Topics, job_type: JobType, priority: int) -> str:
+    """The work topic of a job: its service's lane for its priority."""
+    return topics.requested(SERVICE_OF[job_type], lane_of(priority))
+
+
+def outbox_messages(job: NewJob, topics: Topics, created_at: datetime,
+                    series: int = 0) -> list[tuple[str, JobEvent]]:
+    """The (topic, event) pairs an enqueue writes: the event log always, the work topic if ready."""
+    event = requested_event(job, created_at, series)
+    messages = [(topics.job_events, event)]
+    if is_ready(job, created_at):
+        messages.append((work_topic(topics, job.job_type, job.priority), event))
+    return messages

@@ -1,0 +1,64 @@
+"""Every Kafka topic name the platform uses, declared in one place beside the events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seojobs.domain.jobs import Service
+from seojobs.domain.lanes import LANES_BY_PREFERENCE, Lane
+
+#: The topic every job lifecycle event goes to (key = job id, so one job's events stay ordered).
+JOB_EVENTS = "job.events"
+#: Where messages that cannot be processed end up, with their cause.
+DEAD_LETTER = "job.deadletter"
+
+#: Partitions of every work topic, so a service can scale out to this many processes.
+WORK_PARTITIONS = 6
+#: Partitions of the job-event topic (the projector's input).
+EVENT_PARTITIONS = 6
+#: Retention of work and event topics: long enough to replay a month of history.
+RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """A topic the project creates, with its partition count and retention."""
+
+    name: str
+    partitions: int
+    retention_ms: int = RETENTION_MS
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Topic names under an optional prefix (tests use a unique prefix each)."""
+
+    prefix: str = ""
+
+    def _n(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    @property
+    def job_events(self) -> str:
+        """The lifecycle event topic."""
+        return self._n(JOB_EVENTS)
+
+    @property
+    def dead_letter(self) -> str:
+        """The dead-letter topic."""
+        return self._n(DEAD_LETTER)
+
+    def requested(self, service: Service, lane: Lane) -> str:
+        """The work topic of one service's lane, e.g. ``crawler.requested.high``."""
+        return self._n(f"{service.value}.requested.{lane.value}")
+
+    def service_topics(self, service: Service) -> tuple[str, ...]:
+        """The work topics one service consumes, highest lane first."""
+        return tuple(self.requested(service, lane) for lane in LANES_BY_PREFERENCE)
+
+    def all_specs(self) -> tuple[TopicSpec, ...]:
+        """Every topic the project needs, as it creates them."""
+        specs = [TopicSpec(self.job_events, EVENT_PARTITIONS), TopicSpec(self.dead_letter, 3)]
+        for service in Service:
+            specs.extend(TopicSpec(t, WORK_PARTITIONS) for t in self.service_topics(service))
+        return tuple(specs)

@@ -1,0 +1,84 @@
+"""The one settings class: read from the environment once, by each process's composition root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Where the native stack listens unless told otherwise.
+DEFAULT_PG_PORT = 55432
+DEFAULT_KAFKA_PORT = 19092
+#: The database URL of the native stack.
+DEFAULT_DATABASE_URL = f"postgresql+psycopg://seojobs:seojobs@127.0.0.1:{DEFAULT_PG_PORT}/seojobs"
+
+
+def _seed(name: str) -> AliasChoices:
+    """Accept the seed's unprefixed variable name as well as the prefixed one."""
+    return AliasChoices(name, f"SEOJOBS_{name}")
+
+
+class Settings(BaseSettings):
+    """Every setting of every process; env prefix SEOJOBS_, the seed's names kept as they were."""
+
+    model_config = SettingsConfigDict(env_prefix="SEOJOBS_", extra="ignore", frozen=True)
+
+    # The seed's variables, names and defaults unchanged.
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_seed("DATABASE_URL"))
+    cron_secret: str = Field("", validation_alias=_seed("CRON_SECRET"))
+    job_max_attempts: int = Field(3, ge=1, le=50, validation_alias=_seed("JOB_MAX_ATTEMPTS"))
+    job_process_batch_size: int = Field(
+        5, ge=1, le=1000, validation_alias=_seed("JOB_PROCESS_BATCH_SIZE"))
+    job_retention_days: int = Field(30, ge=1, validation_alias=_seed("JOB_RETENTION_DAYS"))
+
+    kafka_bootstrap_servers: str = Field(
+        f"127.0.0.1:{DEFAULT_KAFKA_PORT}", validation_alias=_seed("KAFKA_BOOTSTRAP_SERVERS"))
+    #: Prefix of every topic name and consumer group (tests give each test its own).
+    topic_prefix: str = ""
+
+    # Retries: the seed's 1, 2, 3 minutes.
+    retry_delays_s: tuple[float, ...] = (60.0, 120.0, 180.0)
+    #: Time limit per job type, seconds (name -> seconds); unknown types use the default.
+    job_time_limits_s: dict[str, float] = {"CRAWL_SITE": 900.0, "ANALYZE_SITE": 300.0}
+    job_time_limit_default_s: float = 300.0
+    #: Jobs one worker process runs at once.
+    worker_concurrency: int = Field(4, ge=1, le=64)
+
+    # Outbox relay.
+    relay_batch_size: int = Field(500, ge=1, le=10000)
+    relay_poll_interval_s: float = 1.0
+
+    # Projector.
+    projector_batch_size: int = Field(1000, ge=1)
+
+    # Maintenance schedule (cron expressions, UTC).
+    daily_cleanup_cron: str = "0 0 * * *"
+    monthly_reset_cron: str = "0 0 1 * *"
+    scheduler_enabled: bool = True
+
+    # Crawler.
+    crawl_allowed_private: str = ""
+    chromium_path: str = "/usr/lib/chromium/chromium"
+
+    # Analyzer: the Anthropic SDK's own variable names.
+    anthropic_api_key: str = Field("", validation_alias=_seed("ANTHROPIC_API_KEY"))
+    anthropic_model: str = Field("claude-sonnet-4-5", validation_alias=_seed("ANTHROPIC_MODEL"))
+    anthropic_base_url: str | None = Field(None, validation_alias=_seed("ANTHROPIC_BASE_URL"))
+    anthropic_max_tokens: int = 4096
+    anthropic_timeout_s: float = 120.0
+    anthropic_max_retries: int = 2
+
+    # API.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    metrics_port: int = 0
+
+    # Native stack.
+    stack_dir: Path = Path(".stack")
+    pg_port: int = DEFAULT_PG_PORT
+    kafka_port: int = DEFAULT_KAFKA_PORT
+
+    def time_limit_s(self, job_type: str) -> float:
+        """The time limit of one job type."""
+        return self.job_time_limits_s.get(job_type, self.job_time_limit_default_s)

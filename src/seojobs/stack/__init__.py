@@ -1,0 +1,1 @@
+"""The native development stack: PostgreSQL and Apache Kafka started by the project."""

@@ -1,0 +1,90 @@
+"""Shared fixtures: the real PostgreSQL and Kafka of the native stack (or testcontainers).
+
+Each test gets its own database (a copy of a migrated template) and its own topic prefix,
+so tests run in any order and never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import psycopg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from seojobs.adapters.db.engine import make_engine
+from seojobs.settings import Settings
+from tests.support.stack import StackAddress, stack_address
+
+TEMPLATE_DB = "seojobs_test_template"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[StackAddress]:
+    """The running stack's addresses (native, or containers when Docker is there)."""
+    with stack_address() as address:
+        yield address
+
+
+def _admin_conninfo(address: StackAddress) -> str:
+    return address.libpq_url("postgres")
+
+
+@pytest.fixture(scope="session")
+def template_db(stack: StackAddress) -> str:
+    """A database migrated to head once per session, copied for each test."""
+    from seojobs.adapters.db.migrate import upgrade
+
+    with psycopg.connect(_admin_conninfo(stack), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
+    upgrade(stack.sqlalchemy_url(TEMPLATE_DB))
+    return TEMPLATE_DB
+
+
+@pytest.fixture
+def database_url(stack: StackAddress, template_db: str) -> Iterator[str]:
+    """A fresh migrated database for this test; dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(_admin_conninfo(stack), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+    yield stack.sqlalchemy_url(name)
+    with psycopg.connect(_admin_conninfo(stack), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """A unique topic and consumer-group prefix for this test."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
+def settings(stack: StackAddress, database_url: str, topic_prefix: str) -> Settings:
+    """Settings pointing at this test's database and topics, with short test timings."""
+    return Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        cron_secret="test-cron-secret",
+        retry_delays_s=(1.0, 2.0, 3.0),
+        relay_poll_interval_s=0.2,
+        scheduler_enabled=False,
+        crawl_allowed_private="127.0.0.0/8",
+        anthropic_api_key="",
+    )
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An async SQLAlchemy engine on this test's database."""
+    eng = make_engine(database_url)
+    yield eng
+    await eng.dispose()
+
+
+def pytest_report_header() -> str:
+    """Say which stack the run talks to."""
+    return f"seojobs stack: {os.environ.get('KAFKA_BOOTSTRAP_SERVERS', 'native defaults')}"

@@ -1,0 +1,60 @@
+"""Where the tests find PostgreSQL and Kafka: the native stack, or testcontainers with Docker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from seojobs.settings import DEFAULT_KAFKA_PORT, DEFAULT_PG_PORT
+
+
+@dataclass(frozen=True)
+class StackAddress:
+    """Host/port of the database server and bootstrap servers of Kafka."""
+
+    pg_host: str
+    pg_port: int
+    pg_user: str
+    pg_password: str
+    kafka_bootstrap: str
+
+    def sqlalchemy_url(self, db: str) -> str:
+        """A SQLAlchemy URL (psycopg 3 driver) for one database."""
+        return f"postgresql+psycopg://{self.pg_user}:{self.pg_password}@{self.pg_host}:{self.pg_port}/{db}"
+
+    def libpq_url(self, db: str) -> str:
+        """A libpq URL for one database."""
+        return f"postgresql://{self.pg_user}:{self.pg_password}@{self.pg_host}:{self.pg_port}/{db}"
+
+
+def _docker_available() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
+
+
+@contextmanager
+def stack_address() -> Iterator[StackAddress]:
+    """The native stack when its address is configured or no Docker engine runs; else containers."""
+    configured = "KAFKA_BOOTSTRAP_SERVERS" in os.environ or "SEOJOBS_NATIVE_STACK" in os.environ
+    if configured or not _docker_available():
+        yield StackAddress(
+            pg_host="127.0.0.1", pg_port=int(os.environ.get("SEOJOBS_PG_PORT", DEFAULT_PG_PORT)),
+            pg_user="seojobs", pg_password="seojobs",
+            kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{DEFAULT_KAFKA_PORT}"),
+        )
+        return
+    from testcontainers.kafka import KafkaContainer
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:16", username="seojobs", password="seojobs") as pg, \
+            KafkaContainer("apache/kafka:4.4.0").with_kraft() as kafka:
+        yield StackAddress(
+            pg_host=pg.get_container_host_ip(), pg_port=int(pg.get_exposed_port(5432)),
+            pg_user="seojobs", pg_password="seojobs",
+            kafka_bootstrap=kafka.get_bootstrap_server(),
+        )
