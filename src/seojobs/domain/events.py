@@ -34,6 +34,8 @@ STEP_BITS = 20
 ATTEMPT_BITS = 12
 #: The step of the event that ends an attempt (nothing in that attempt comes after it).
 FINAL_STEP = (1 << STEP_BITS) - 1
+#: The step of the event that ends an attempt's work (completed, failed, cancelled, retry).
+TERMINAL_STEP = FINAL_STEP - 1
 #: The step of job.started within an attempt; progress steps follow it.
 STARTED_STEP = 1
 

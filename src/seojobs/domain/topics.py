@@ -56,9 +56,14 @@ class Topics:
         """The work topics one service consumes, highest lane first."""
         return tuple(self.requested(service, lane) for lane in LANES_BY_PREFERENCE)
 
-    def all_specs(self) -> tuple[TopicSpec, ...]:
+    def retry(self, service: Service, step: int) -> str:
+        """The delay topic of one retry step of a service (every message in it waits the same)."""
+        return self._n(f"{service.value}.retry.{step}")
+
+    def all_specs(self, retry_steps: int = 3) -> tuple[TopicSpec, ...]:
         """Every topic the project needs, as it creates them."""
         specs = [TopicSpec(self.job_events, EVENT_PARTITIONS), TopicSpec(self.dead_letter, 3)]
         for service in Service:
             specs.extend(TopicSpec(t, WORK_PARTITIONS) for t in self.service_topics(service))
+            specs.extend(TopicSpec(self.retry(service, i), WORK_PARTITIONS) for i in range(retry_steps))
         return tuple(specs)

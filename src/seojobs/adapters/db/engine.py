@@ -15,3 +15,9 @@ def make_engine(database_url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return create_async_engine(url, pool_size=pool_size, max_overflow=MAX_OVERFLOW,
                                pool_pre_ping=True)
+
+
+def libpq_url(database_url: str) -> str:
+    """The same database as a plain libpq URL (for psycopg connections outside SQLAlchemy)."""
+    scheme, rest = database_url.split("://", 1)
+    return "postgresql://" + rest if scheme.startswith("postgres") else database_url

@@ -1,0 +1,1 @@
+"""Kafka adapters over aiokafka: producer, topic administration, consumer helpers."""

@@ -1,0 +1,50 @@
+"""Create the project's topics with explicit partition counts and retention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from seojobs.domain.errors import SeojobsError
+from seojobs.domain.topics import TopicSpec
+
+
+class KafkaUnavailable(SeojobsError):
+    """The broker did not answer."""
+
+
+async def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec]) -> list[str]:
+    """Create every missing topic; return the names that were created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    try:
+        await admin.start()
+        existing = set(await admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        if not missing:
+            return []
+        new = [NewTopic(s.name, s.partitions, 1, topic_configs={
+            "retention.ms": str(s.retention_ms), "cleanup.policy": "delete"}) for s in missing]
+        try:
+            await admin.create_topics(new)
+        except TopicAlreadyExistsError:
+            pass  # another process created them first
+        return [s.name for s in missing]
+    except KafkaError as exc:
+        raise KafkaUnavailable(f"Kafka at {bootstrap} did not answer: {exc}") from exc
+    finally:
+        await admin.close()
+
+
+async def kafka_ready(bootstrap: str) -> bool:
+    """True when the broker answers a metadata request."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+        return True
+    except Exception:
+        return False
+    finally:
+        await admin.close()

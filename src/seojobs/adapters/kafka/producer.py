@@ -1,0 +1,24 @@
+"""The idempotent producer every component publishes with (acks=all)."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaProducer
+
+#: How long the producer lingers to batch messages, ms.
+LINGER_MS = 5
+#: How long one send may wait for the broker before it fails, ms.
+REQUEST_TIMEOUT_MS = 10000
+
+
+def make_producer(bootstrap: str, *, client_id: str = "seojobs") -> AIOKafkaProducer:
+    """An idempotent producer: acks from all replicas, no duplicates from its own retries."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=LINGER_MS,
+        request_timeout_ms=REQUEST_TIMEOUT_MS,
+        max_batch_size=1024 * 1024,
+        compression_type=None,
+    )

@@ -1,0 +1,1 @@
+"""The pipeline components: outbox relay, projector, worker runtime."""

@@ -1,0 +1,28 @@
+"""Publishes job events and dead letters; every send waits for the broker's acknowledgement."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaProducer
+
+from seojobs.domain.events import JobEvent
+from seojobs.domain.topics import Topics
+
+
+class Emitter:
+    """The worker's way out: job events, delayed retries and dead letters."""
+
+    def __init__(self, producer: AIOKafkaProducer, topics: Topics) -> None:
+        self.producer = producer
+        self.topics = topics
+
+    async def emit(self, event: JobEvent) -> None:
+        """Publish a lifecycle event to the job-event topic (key = job id)."""
+        await self.producer.send_and_wait(self.topics.job_events, value=event.encode(), key=event.key)
+
+    async def send(self, topic: str, event: JobEvent) -> None:
+        """Publish an event to another topic (a delay topic, a work topic)."""
+        await self.producer.send_and_wait(topic, value=event.encode(), key=event.key)
+
+    async def dead_letter(self, key: bytes | None, record: bytes) -> None:
+        """Publish a dead-letter record."""
+        await self.producer.send_and_wait(self.topics.dead_letter, value=record, key=key)

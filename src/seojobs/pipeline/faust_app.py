@@ -1,0 +1,114 @@
+"""The worker runtime on faust-streaming: one actor per partition, a priority-aware slot pool.
+
+Facts this design follows: agent concurrency above 1 commits past messages still in progress
+(faust-streaming #606), so every agent uses isolated_partitions (one actor per partition,
+concurrency 1) and parallelism comes from partitions and processes; pause_partitions inside an
+agent loses records, so it is never called. Offsets are acked only after a message's run and
+its events are done, so a crash redelivers (at-least-once) and the runner makes that harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import faust
+
+from seojobs.domain.jobs import Service
+from seojobs.domain.lanes import LANES_BY_PREFERENCE
+from seojobs.domain.topics import Topics
+from seojobs.pipeline.delays import hold_and_release
+from seojobs.pipeline.emitter import Emitter
+from seojobs.pipeline.runner import JobRunner, Origin
+from seojobs.pipeline.slots import LaneSlots
+
+log = logging.getLogger("seojobs.worker")
+
+
+class WorkerParts:
+    """What a running worker needs, built once on first use (engine, producer, handlers)."""
+
+    def __init__(self, build: Callable[[], Awaitable[tuple[JobRunner, Emitter]]],
+                 close: Callable[[], Awaitable[None]], concurrency: int) -> None:
+        self._build = build
+        self._close = close
+        self._lock = asyncio.Lock()
+        self._parts: tuple[JobRunner, Emitter] | None = None
+        self.slots = LaneSlots(concurrency)
+
+    async def get(self) -> tuple[JobRunner, Emitter]:
+        """The runner and emitter, built on first call."""
+        async with self._lock:
+            if self._parts is None:
+                self._parts = await self._build()
+            return self._parts
+
+    async def close(self) -> None:
+        """Release what was built."""
+        if self._parts is not None:
+            await self._close()
+            self._parts = None
+
+
+def broker_url(bootstrap: str) -> str:
+    """Faust's broker URL for a comma-separated bootstrap list."""
+    return ";".join(f"kafka://{h.strip()}" for h in bootstrap.split(",") if h.strip())
+
+
+def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerParts,
+              retry_steps: int) -> faust.App:
+    """A Faust app with one agent per lane topic and one per delay topic of the service."""
+    app = faust.App(
+        f"{topics.prefix}seojobs-{service.value}",
+        broker=broker_url(bootstrap),
+        store="memory://",
+        web_enabled=False,
+        autodiscover=False,
+        topic_replication_factor=1,
+        topic_allow_declare=False,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        broker_commit_every=1,
+        broker_commit_interval=0.5,
+    )
+
+    def lane_agent(topic_name: str, rank: int) -> None:
+        channel = app.topic(topic_name, key_serializer="raw", value_serializer="raw")
+
+        async def run(stream: Any) -> None:
+            async for event in stream.events():
+                msg = event.message
+                origin = Origin(msg.topic, msg.partition, msg.offset)
+                runner, _ = await parts.get()
+                await parts.slots.acquire(rank)
+                try:
+                    outcome = await runner.handle(event.value, origin)
+                finally:
+                    parts.slots.release()
+                log.info("message %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, outcome)
+
+        app.agent(channel, name=f"lane-{topic_name}", isolated_partitions=True)(run)
+
+    def delay_agent(topic_name: str) -> None:
+        channel = app.topic(topic_name, key_serializer="raw", value_serializer="raw")
+
+        async def run(stream: Any) -> None:
+            async for event in stream.events():
+                msg = event.message
+                _, emitter = await parts.get()
+                await hold_and_release(event.value, Origin(msg.topic, msg.partition, msg.offset), emitter)
+
+        app.agent(channel, name=f"delay-{topic_name}", isolated_partitions=True)(run)
+
+    for rank, lane in enumerate(LANES_BY_PREFERENCE):
+        lane_agent(topics.requested(service, lane), rank)
+    for step in range(retry_steps):
+        delay_agent(topics.retry(service, step))
+
+    async def on_shutdown(*args: Any, **kwargs: Any) -> None:
+        await parts.close()
+
+    app.on_before_shutdown.connect(on_shutdown)
+    return app

@@ -1,0 +1,119 @@
+"""The projector: consumes job events and keeps the jobs table, idempotent and in order.
+
+Events are applied in batches, one database transaction per batch; offsets are committed only
+after that transaction, so a crash replays events, and replayed events are no-ops (sequence
+numbers only move forward). Run from the start of the topic into an empty table, it rebuilds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from seojobs.domain.errors import ValidationFailed
+from seojobs.domain.events import JobEvent, decode_event
+from seojobs.pipeline.dead_letters import dead_letter_record
+from seojobs.pipeline.projection_store import apply_batch
+
+log = logging.getLogger("seojobs.projector")
+
+#: How long one poll waits for records, ms.
+POLL_MS = 200
+#: The channel the projector NOTIFYs after each batch (live updates listen on it).
+JOBS_CHANNEL = "seojobs_jobs"
+
+
+@dataclass
+class ProjectorStats:
+    """What the projector has done since it started."""
+
+    events: int = 0
+    changes: int = 0
+    batches: int = 0
+    rejected: int = 0
+
+
+class Projector:
+    """Applies the job-event topic to the jobs table until stopped (or drained)."""
+
+    def __init__(self, engine: AsyncEngine, bootstrap: str, events_topic: str, dead_letter_topic: str,
+                 group_id: str, *, batch_size: int = 1000) -> None:
+        self.engine = engine
+        self.bootstrap = bootstrap
+        self.events_topic = events_topic
+        self.dead_letter_topic = dead_letter_topic
+        self.group_id = group_id
+        self.batch_size = batch_size
+        self.stats = ProjectorStats()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the current batch and stop."""
+        self._stopping.set()
+
+    def _consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            self.events_topic, bootstrap_servers=self.bootstrap, group_id=self.group_id,
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            max_poll_records=self.batch_size, isolation_level="read_uncommitted",
+        )
+
+    async def run(self, *, drain: bool = False) -> ProjectorStats:
+        """Consume until stopped; with ``drain`` stop once caught up with the topic's end."""
+        consumer = self._consumer()
+        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
+                                    enable_idempotence=True)
+        await consumer.start()
+        await producer.start()
+        try:
+            while not self._stopping.is_set():
+                batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch_size)
+                records = [r for part in batch.values() for r in part]
+                if records:
+                    await self._apply(records, producer)
+                    await consumer.commit()
+                elif drain and await self._caught_up(consumer):
+                    break
+        finally:
+            await consumer.stop()
+            await producer.stop()
+        return self.stats
+
+    async def _apply(self, records: list, producer: AIOKafkaProducer) -> None:  # type: ignore[type-arg]
+        events: list[JobEvent] = []
+        for r in records:
+            try:
+                events.append(decode_event(r.value))
+            except ValidationFailed as exc:
+                self.stats.rejected += 1
+                log.warning("rejected event at %s[%d]@%d: %s", r.topic, r.partition, r.offset, exc)
+                await producer.send_and_wait(self.dead_letter_topic, key=r.key, value=dead_letter_record(
+                    r.value, str(exc), r.topic, r.partition, r.offset, "projector"))
+        async with self.engine.begin() as conn:
+            changed = await apply_batch(conn, events) if events else 0
+            if changed:
+                await conn.execute(text(f"NOTIFY {JOBS_CHANNEL}"))
+        self.stats.events += len(events)
+        self.stats.changes += changed
+        self.stats.batches += 1
+
+    async def _caught_up(self, consumer: AIOKafkaConsumer) -> bool:
+        """True when every assigned partition's position has reached its end offset."""
+        assigned = consumer.assignment()
+        if not assigned:
+            return False
+        ends = await consumer.end_offsets(list(assigned))
+        for tp in assigned:
+            if await consumer.position(tp) < ends[tp]:
+                return False
+        return True
+
+
+def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """The partitions of a topic, as TopicPartition values."""
+    return [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]

@@ -1,0 +1,132 @@
+"""The outbox relay: publishes outbox rows to Kafka, woken by NOTIFY, with a polling fallback.
+
+A batch is claimed with FOR UPDATE SKIP LOCKED (so several relays may run), published with the
+idempotent producer (acks=all), and deleted in the same transaction once Kafka acknowledged it.
+If Kafka is down the transaction rolls back and the rows wait: nothing is lost. If the relay dies
+between publishing and deleting, the rows are published again: consumers treat that as a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import psycopg
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from seojobs.adapters.db import queries as q
+from seojobs.adapters.kafka.producer import make_producer
+
+log = logging.getLogger("seojobs.relay")
+
+#: The channel the outbox trigger NOTIFYs (see migration 0002).
+CHANNEL = "seojobs_outbox"
+#: Longest pause between retries while Kafka is unreachable, seconds.
+MAX_BACKOFF_S = 5.0
+
+
+@dataclass
+class RelayStats:
+    """What the relay has done since it started."""
+
+    published: int = 0
+    batches: int = 0
+    failures: int = 0
+
+
+class OutboxRelay:
+    """Moves outbox rows to Kafka until stopped (or, in drain mode, until the outbox is empty)."""
+
+    def __init__(self, engine: AsyncEngine, bootstrap: str, libpq_url: str, *, batch_size: int = 500,
+                 poll_interval_s: float = 1.0, producer: AIOKafkaProducer | None = None) -> None:
+        self.engine = engine
+        self.bootstrap = bootstrap
+        self.libpq_url = libpq_url
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self.producer = producer or make_producer(bootstrap, client_id="seojobs-relay")
+        self.stats = RelayStats()
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Ask the relay to finish its current batch and stop."""
+        self._stopping.set()
+        self._wake.set()
+
+    async def publish_batch(self) -> int:
+        """Publish and delete one batch of outbox rows; how many went out."""
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(q.CLAIM_OUTBOX, {"limit": self.batch_size})).all()
+            if not rows:
+                return 0
+            futures = [await self.producer.send(topic, value=bytes(value),
+                                                key=bytes(key) if key is not None else None)
+                       for _, topic, key, value in rows]
+            await asyncio.gather(*futures)
+            await conn.execute(q.DELETE_OUTBOX, {"ids": [r[0] for r in rows]})
+        self.stats.published += len(rows)
+        self.stats.batches += 1
+        return len(rows)
+
+    async def _listen(self) -> None:
+        """Set the wake event on every NOTIFY; reconnect when the database goes away."""
+        while not self._stopping.is_set():
+            try:
+                conn = await psycopg.AsyncConnection.connect(self.libpq_url, autocommit=True)
+                async with conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    async for _ in conn.notifies():
+                        self._wake.set()
+            except (psycopg.Error, OSError) as exc:
+                log.warning("outbox LISTEN connection lost: %s", exc)
+                await asyncio.sleep(1.0)
+
+    async def run(self, *, drain: bool = False) -> RelayStats:
+        """Publish until stopped; with ``drain`` stop as soon as the outbox is empty."""
+        await self._start_producer()
+        listener = None if drain else asyncio.create_task(self._listen())
+        backoff = 0.1
+        try:
+            while not self._stopping.is_set():
+                try:
+                    n = await self.publish_batch()
+                    backoff = 0.1
+                except (TimeoutError, KafkaError, OSError, psycopg.Error) as exc:
+                    self.stats.failures += 1
+                    log.warning("outbox publish failed, will retry: %s", exc)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, MAX_BACKOFF_S)
+                    continue
+                if n >= self.batch_size:
+                    continue
+                if drain and n == 0:
+                    break
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+            await self.producer.stop()
+        return self.stats
+
+    async def _start_producer(self) -> None:
+        """Start the producer, waiting for Kafka if it is not there yet."""
+        backoff = 0.2
+        while True:
+            try:
+                await self.producer.start()
+                return
+            except KafkaError as exc:
+                log.warning("Kafka not reachable yet (%s); retrying", exc)
+                await self.producer.stop()
+                self.producer = make_producer(self.bootstrap, client_id="seojobs-relay")
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)

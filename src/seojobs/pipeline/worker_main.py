@@ -1,0 +1,87 @@
+"""The composition root shared by the consumer services: build, wire and run one worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import faust
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from seojobs import logs
+from seojobs.adapters.db.engine import make_engine
+from seojobs.adapters.kafka.admin import ensure_topics
+from seojobs.adapters.kafka.producer import make_producer
+from seojobs.domain.jobs import JobType, Service
+from seojobs.domain.topics import Topics
+from seojobs.pipeline.emitter import Emitter
+from seojobs.pipeline.faust_app import WorkerParts, build_app
+from seojobs.pipeline.runner import JobRunner, RunnerConfig
+from seojobs.ports.worker import Handler
+from seojobs.settings import Settings
+
+
+@dataclass
+class HandlerSet:
+    """The handlers a service runs, and what to close when it stops."""
+
+    handlers: dict[JobType, Handler]
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+#: Builds a service's handlers once the engine exists.
+HandlerFactory = Callable[[Settings, AsyncEngine], Awaitable[HandlerSet]]
+
+
+def runner_config(settings: Settings) -> RunnerConfig:
+    """The runner's settings, taken from the one settings object."""
+    return RunnerConfig(
+        retry_delays_s=settings.retry_delays_s,
+        time_limits_s=dict(settings.job_time_limits_s),
+        default_time_limit_s=settings.job_time_limit_default_s,
+        default_max_attempts=settings.job_max_attempts,
+    )
+
+
+def make_parts(settings: Settings, factory: HandlerFactory) -> WorkerParts:
+    """The lazily built runner of one worker process."""
+    topics = Topics(settings.topic_prefix)
+    closers: list[Callable[[], Awaitable[None]]] = []
+
+    async def build() -> tuple[JobRunner, Emitter]:
+        engine = make_engine(settings.database_url)
+        producer = make_producer(settings.kafka_bootstrap_servers, client_id="seojobs-worker")
+        await producer.start()
+        handler_set = await factory(settings, engine)
+        closers.extend([*handler_set.closers, producer.stop, engine.dispose])
+        emitter = Emitter(producer, topics)
+        runner = JobRunner(engine, emitter, topics, handler_set.handlers, runner_config(settings))
+        return runner, emitter
+
+    async def close() -> None:
+        for closer in closers:
+            await closer()
+        closers.clear()
+
+    return WorkerParts(build, close, settings.worker_concurrency)
+
+
+def create_worker_app(settings: Settings, service: Service, factory: HandlerFactory) -> faust.App:
+    """The Faust app of one consumer service, its topics created if missing."""
+    topics = Topics(settings.topic_prefix)
+    steps = len(settings.retry_delays_s)
+    asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(steps)))
+    return build_app(service, topics, settings.kafka_bootstrap_servers, make_parts(settings, factory), steps)
+
+
+def run_worker(settings: Settings, service: Service, factory: HandlerFactory,
+               extend: Callable[[faust.App], None] | None = None) -> None:
+    """Run one consumer service until SIGTERM/SIGINT (Faust handles the signals and commits)."""
+    logs.configure()
+    app = create_worker_app(settings, service, factory)
+    if extend is not None:
+        extend(app)
+    app.conf.loghandlers = [logs.json_handler()]
+    worker = faust.Worker(app, loglevel="INFO", quiet=True, redirect_stdouts=False)
+    worker.execute_from_commandline()
