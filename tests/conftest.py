@@ -18,7 +18,8 @@ from seojobs.adapters.db.engine import make_engine
 from seojobs.settings import Settings
 from tests.support.stack import StackAddress, stack_address
 
-TEMPLATE_DB = "seojobs_test_template"
+#: Each pytest session migrates its own template, so parallel sessions do not collide.
+TEMPLATE_DB = f"seojobs_tpl_{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="session")
@@ -33,15 +34,16 @@ def _admin_conninfo(address: StackAddress) -> str:
 
 
 @pytest.fixture(scope="session")
-def template_db(stack: StackAddress) -> str:
+def template_db(stack: StackAddress) -> Iterator[str]:
     """A database migrated to head once per session, copied for each test."""
     from seojobs.adapters.db.migrate import upgrade
 
     with psycopg.connect(_admin_conninfo(stack), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
     upgrade(stack.sqlalchemy_url(TEMPLATE_DB))
-    return TEMPLATE_DB
+    yield TEMPLATE_DB
+    with psycopg.connect(_admin_conninfo(stack), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ SERVICE = Service.MAINTENANCE
 
 async def make_handlers(settings: Settings, engine: AsyncEngine) -> HandlerSet:
     """The three maintenance handlers over the worker's engine."""
-    return HandlerSet(MaintenanceHandlers(engine, settings.job_retention_days).handlers())
+    return HandlerSet(MaintenanceHandlers(engine, settings.job_retention_days,
+                                          settings.maintenance_batch_size).handlers())
 
 
 def slot_enqueuer(engine: AsyncEngine, settings: Settings) -> Enqueue:

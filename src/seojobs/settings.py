@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # Projector.
     projector_batch_size: int = Field(1000, ge=1)
 
+    #: Rows one maintenance delete removes per transaction (short locks).
+    maintenance_batch_size: int = Field(1000, ge=1)
+
     # Maintenance schedule (cron expressions, UTC).
     daily_cleanup_cron: str = "0 0 * * *"
     monthly_reset_cron: str = "0 0 1 * *"

@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from seojobs.settings import DEFAULT_KAFKA_PORT, DEFAULT_PG_PORT
 
@@ -58,3 +59,31 @@ def stack_address() -> Iterator[StackAddress]:
             pg_user="seojobs", pg_password="seojobs",
             kafka_bootstrap=kafka.get_bootstrap_server(),
         )
+
+
+@dataclass(frozen=True)
+class BrokerControl:
+    """Stops and starts the native stack's Kafka broker (fault tests)."""
+
+    stack_dir: Path
+    port: int
+
+    def stop(self) -> None:
+        """Stop the broker and wait until it is gone."""
+        from seojobs.stack import kafka
+
+        kafka.down(self.stack_dir)
+
+    def start(self) -> None:
+        """Start the broker again and wait until it answers."""
+        from seojobs.stack import kafka
+
+        kafka.up(self.stack_dir, self.port)
+
+
+def broker_control() -> BrokerControl:
+    """The native broker's control (these tests need the native stack, which CI runs)."""
+    stack_dir = Path(os.environ.get("SEOJOBS_STACK_DIR", Path(__file__).resolve().parents[2] / ".stack"))
+    if not (stack_dir / "kafka" / "kafka.pid").exists():
+        raise AssertionError(f"no native Kafka broker in {stack_dir}: run `seojobs stack up` first")
+    return BrokerControl(stack_dir, int(os.environ.get("SEOJOBS_KAFKA_PORT", DEFAULT_KAFKA_PORT)))

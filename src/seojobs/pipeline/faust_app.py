@@ -26,6 +26,11 @@ from seojobs.pipeline.slots import LaneSlots
 
 log = logging.getLogger("seojobs.worker")
 
+#: A silent worker loses its partitions after this many seconds (then they are redelivered).
+SESSION_TIMEOUT_S = 10.0
+#: How often a worker tells the group coordinator it is alive, seconds.
+HEARTBEAT_S = 2.0
+
 
 class WorkerParts:
     """What a running worker needs, built once on first use (engine, producer, handlers)."""
@@ -72,6 +77,9 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
         producer_acks=-1,
         broker_commit_every=1,
         broker_commit_interval=0.5,
+        # A killed worker's partitions move to the others after this long.
+        broker_session_timeout=SESSION_TIMEOUT_S,
+        broker_heartbeat_interval=HEARTBEAT_S,
     )
 
     def lane_agent(topic_name: str, rank: int) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,6 +42,9 @@ from seojobs.pipeline.emitter import Emitter
 from seojobs.ports.worker import Handler
 
 log = logging.getLogger("seojobs.worker")
+
+#: Who ran a job (host and process), carried in job.started.
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 STORE_RESULT = text("""
     INSERT INTO job_results (job_id, series, attempt, result)
@@ -120,7 +125,8 @@ class JobRunner:
                                               {"reason": "cancelled by request"}))
             return "cancelled"
         await self.emitter.emit(ctx.event(EventType.STARTED, event_seq(series, attempt, STARTED_STEP),
-                                          {"topic": origin.topic, "partition": origin.partition}))
+                                          {"topic": origin.topic, "partition": origin.partition,
+                                           "worker": WORKER_ID}))
         limit = self.config.time_limits_s.get(job_type.value, self.config.default_time_limit_s)
         try:
             result = await asyncio.wait_for(self.handlers[job_type](ctx), limit)

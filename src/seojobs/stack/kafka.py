@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import re
 import shutil
-import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from seojobs.stack.procs import StackError, port_open, read_pid, run, stop_pid, wait_until
+from seojobs.stack.procs import (
+    StackError,
+    pid_alive,
+    port_open,
+    read_pid,
+    run,
+    spawn_detached,
+    stop_pid,
+    wait_until,
+)
 
 #: The pom that names the broker's artifacts (its kafka.version property pins the release).
 POM = Path(__file__).resolve().parents[3] / "infra" / "kafka" / "pom.xml"
@@ -160,14 +167,17 @@ def up(stack_dir: Path, port: int) -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         run(_java(lib, paths, "kafka.tools.StorageTool", "format", "-t", cluster_id,
                   "-c", str(paths.config)))
-    with paths.log.open("ab") as log:
-        proc = subprocess.Popen(_java(lib, paths, "kafka.Kafka", str(paths.config)),
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env={**os.environ})
-    paths.pid.write_text(str(proc.pid))
-    wait_until(lambda: proc.poll() is None and answers_metadata(port), START_TIMEOUT_S,
-               "Kafka broker", paths.log)
-    return f"Kafka {pinned_version()} started on 127.0.0.1:{port} (pid {proc.pid})"
+    pid = spawn_detached(_java(lib, paths, "kafka.Kafka", str(paths.config)), paths.log)
+    paths.pid.write_text(str(pid))
+
+    def ready() -> bool:
+        if not pid_alive(pid):
+            raise StackError(f"the Kafka broker exited; see {paths.log}:\n" + "\n".join(
+                paths.log.read_text(errors="replace").splitlines()[-30:]))
+        return answers_metadata(port)
+
+    wait_until(ready, START_TIMEOUT_S, "Kafka broker", paths.log)
+    return f"Kafka {pinned_version()} started on 127.0.0.1:{port} (pid {pid})"
 
 
 def down(stack_dir: Path) -> str:

@@ -75,15 +75,32 @@ def stop_pid(pid_file: Path, timeout_s: float = 30.0) -> bool:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and read_pid(pid_file) == pid:
-        try:
-            finished, _ = os.waitpid(pid, os.WNOHANG)
-            if finished:
-                break
-        except ChildProcessError:
-            pass
+    while time.monotonic() < deadline and pid_alive(pid):
         time.sleep(0.2)
-    if read_pid(pid_file) == pid:
+    if pid_alive(pid):
         os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
     return True
+
+
+def spawn_detached(cmd: Sequence[str], log: Path, env: dict[str, str] | None = None) -> int:
+    """Start a long-running process in its own session, output appended to ``log``; its pid.
+
+    The shell forks it off, so no Popen object of ours outlives the call (the process is not our
+    child and outlives us, like a daemon).
+    """
+    import shlex
+
+    line = " ".join(shlex.quote(c) for c in cmd)
+    out = run(["sh", "-c", f"setsid {line} >> {shlex.quote(str(log))} 2>&1 < /dev/null & echo $!"],
+              env=env)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def pid_alive(pid: int) -> bool:
+    """True while a process with this pid exists (and is not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -26,10 +27,8 @@ async def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec]) -> list[str]
             return []
         new = [NewTopic(s.name, s.partitions, 1, topic_configs={
             "retention.ms": str(s.retention_ms), "cleanup.policy": "delete"}) for s in missing]
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
             await admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass  # another process created them first
         return [s.name for s in missing]
     except KafkaError as exc:
         raise KafkaUnavailable(f"Kafka at {bootstrap} did not answer: {exc}") from exc

@@ -1,0 +1,1 @@
+"""The analysis engines: Claude through the Anthropic SDK, and the offline knowledge base."""

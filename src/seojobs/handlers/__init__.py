@@ -1,0 +1,1 @@
+"""Job handlers that need several adapters (crawl, analysis): storage around the engines."""
