@@ -1,7 +1,24 @@
-"""The seojobs command line."""
+"""The seojobs command line: stack, services, accounts, jobs."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="seojobs: the background-job platform on Kafka.")
+from seojobs.cli import accounts, jobs, services, stack
+
+app = typer.Typer(help="seojobs: the background-job platform of an SEO SaaS, on Kafka.",
+                  no_args_is_help=True, add_completion=False)
+app.add_typer(stack.app, name="stack", help="The native PostgreSQL + Kafka stack.")
+app.add_typer(services.app, name="services", help="Run the services in the background.")
+app.add_typer(accounts.users, name="user", help="Users and their API tokens.")
+app.add_typer(accounts.sites, name="site", help="Sites of a user.")
+app.add_typer(jobs.enqueue, name="enqueue", help="Enqueue a job.")
+app.command("status")(jobs.status)
+app.command("list")(jobs.list_jobs)
+app.command("stats")(jobs.stats)
+app.command("migrate")(stack.migrate)
+app.command("serve")(services.serve)
+app.command("demo")(services.demo)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,129 @@
+"""Crawl benchmark: a generated 500-page local site, crawled in both render modes.
+
+Prints pages/s per mode and the peak RSS of the crawler process tree (Chromium included).
+Run: .venv/bin/python bench/crawl_bench.py [--pages 500] [--port 18130]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+from seojobs.crawl.engine import Crawler, CrawlOptions, CrawlProgress
+from seojobs.demosite.build import build_bench_site
+
+#: Pages of the generated site.
+DEFAULT_PAGES = 500
+#: Port of the benchmark site server.
+DEFAULT_PORT = 18130
+#: Port of the crawler's SSRF proxy during the browser run.
+PROXY_PORT = 18131
+#: Pages in flight per mode.
+CONCURRENCY = {"http": 16, "browser": 4}
+#: Targets in pages per second.
+TARGETS = {"http": 150.0, "browser": 15.0}
+
+
+class RssSampler:
+    """Samples the RSS of this process and all its children, keeping the peak."""
+
+    def __init__(self, interval_s: float = 0.05) -> None:
+        self.peak = 0
+        self._interval = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def start_server(site: Path, port: int) -> subprocess.Popen[bytes]:
+    """Serve the site in its own process (its CPU is not the crawler's)."""
+    proc = subprocess.Popen([sys.executable, "-m", "seojobs.demosite", "--port", str(port),
+                             "--site", str(site)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    for _ in range(150):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("bench server did not start")
+
+
+async def run(pages: int, port: int) -> int:
+    """Crawl the site in both modes and print the figures; exit status 1 if a target is missed."""
+    origin = f"http://127.0.0.1:{port}/"
+
+    async def on_page(_: CrawlProgress) -> None:
+        return None
+
+    crawler = Crawler(proxy_port=PROXY_PORT)
+    await crawler.start()
+    missed = 0
+    try:
+        with RssSampler() as rss:
+            for mode in ("http", "browser"):
+                options = CrawlOptions(max_pages=pages, render=mode,
+                                       per_host_concurrency=CONCURRENCY[mode],
+                                       allowed_private=("127.0.0.1/32",))
+                started = time.perf_counter()
+                report = await crawler.crawl(origin, options, on_page)
+                elapsed = time.perf_counter() - started
+                rate = len(report.pages) / elapsed
+                ok = rate >= TARGETS[mode]
+                missed += not ok
+                print(f"{mode:8s} {len(report.pages)} pages in {elapsed:6.2f} s = {rate:7.1f} "
+                      f"pages/s (target {TARGETS[mode]:.0f}: {'met' if ok else 'MISSED'}), "
+                      f"stopped: {report.stopped_reason}, issues: {len(report.issues)}")
+        print(f"peak RSS of the crawler process tree (incl. Chromium): {rss.peak / 2**20:.0f} MiB")
+    finally:
+        await crawler.close()
+    return 1 if missed else 0
+
+
+def main() -> int:
+    """Build the site, serve it, crawl it."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
+        site = Path(tmp)
+        build_bench_site(site, args.pages)
+        server = start_server(site, args.port)
+        try:
+            return asyncio.run(run(args.pages, args.port))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

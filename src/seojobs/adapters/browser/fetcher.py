@@ -1,0 +1,160 @@
+"""Render mode "browser": Chromium renders each page; the checked DOM is the one after JS."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Page, Request, Response, Route
+from playwright.async_api import Error as PlaywrightError
+
+from seojobs.adapters.browser.proxy import BLOCKED_HEADER, GuardProxy
+from seojobs.crawl.fetching import FetchResult, Hop
+from seojobs.crawl.ssrf import Guard, UnsafeUrl
+
+#: Schemes the page may load without a network request.
+LOCAL_SCHEMES: frozenset[str] = frozenset({"data", "blob", "about"})
+#: Collects TTFB, transferred bytes and loaded resource URLs from the Performance API.
+PERF_JS = """(withHtml) => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource');
+  let bytes = nav ? (nav.transferSize || nav.encodedBodySize || 0) : 0;
+  for (const r of res) bytes += (r.transferSize || r.encodedBodySize || 0);
+  return {ttfb: nav ? nav.responseStart - nav.requestStart : null, bytes: bytes,
+          resources: res.map(r => r.name),
+          html: withHtml ? '<!DOCTYPE html>' + document.documentElement.outerHTML : null};
+}"""
+_BLOCKED = BLOCKED_HEADER.lower()
+
+
+@dataclass
+class _Nav:
+    responses: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
+
+
+class BrowserSession:
+    """A crawl's browser context: pages reused across fetches, every request guarded."""
+
+    def __init__(self, browser: Browser, guard: Guard, user_agent: str, proxy_port: int) -> None:
+        """Prepare a context on browser for one crawl."""
+        self._browser = browser
+        self._guard = guard
+        self._user_agent = user_agent
+        self._proxy = GuardProxy(guard, port=proxy_port)
+        self._context: BrowserContext | None = None
+        self._idle: list[Page] = []
+        self._navs: dict[Page, _Nav] = {}
+        self.blocked: dict[str, str] = {}
+
+    async def start(self) -> None:
+        """Start the guard proxy and the context with route interception."""
+        await self._proxy.start()
+        self._context = await self._browser.new_context(
+            user_agent=self._user_agent, service_workers="block", accept_downloads=False,
+            proxy={"server": self._proxy.url, "bypass": "<-loopback>"},
+        )
+        await self._context.route("**/*", self._route)
+
+    async def _route(self, route: Route) -> None:
+        url = route.request.url
+        with contextlib.suppress(PlaywrightError):
+            if url.endswith("/favicon.ico"):
+                # Chromium asks for it on every page; nothing the rules check needs it.
+                await route.abort()
+                return
+            if url.split(":", 1)[0].lower() in LOCAL_SCHEMES:
+                await route.continue_()
+                return
+            try:
+                await self._guard.check_url(url)
+            except (UnsafeUrl, OSError) as exc:
+                self.blocked[url] = str(exc)
+                await route.abort("blockedbyclient")
+                return
+            await route.continue_()
+
+    async def _page(self) -> Page:
+        if self._idle:
+            return self._idle.pop()
+        assert self._context is not None, "start() first"
+        page = await self._context.new_page()
+        nav = _Nav()
+        self._navs[page] = nav
+
+        def on_response(response: Response) -> None:
+            request: Request = response.request
+            if request.is_navigation_request() and response.frame == page.main_frame:
+                nav.responses.append((response.url, response.status, response.headers))
+
+        page.on("response", on_response)
+        return page
+
+    async def fetch(self, url: str, timeout_s: float) -> FetchResult:
+        """Render url; the result carries the DOM after scripts ran."""
+        page = await self._page()
+        nav = self._navs[page]
+        nav.responses.clear()
+        try:
+            response = await page.goto(url, wait_until="load", timeout=timeout_s * 1000)
+            if response is None:
+                raise PlaywrightError("no response")
+            result = await self._rendered(page, url, response)
+        except PlaywrightError as exc:
+            result = self._failed(url, nav, str(exc), timeout_s)
+            # An error page keeps navigating; a fresh tab avoids "interrupted by" on the next URL.
+            self._navs.pop(page, None)
+            with contextlib.suppress(PlaywrightError):
+                await page.close()
+            return result
+        self._idle.append(page)
+        return result
+
+    async def _rendered(self, page: Page, url: str, response: Response) -> FetchResult:
+        hops: list[Hop] = []
+        request = response.request.redirected_from
+        while request is not None:
+            previous = await request.response()
+            hops.insert(0, Hop(request.url, previous.status if previous else 302))
+            request = request.redirected_from
+        headers = response.headers
+        if _BLOCKED in headers:
+            return FetchResult(url, None, response.url, tuple(hops), error=f"blocked: "
+                               f"{headers[_BLOCKED]}", blocked=True)
+        # One round trip for the rendered DOM and the timings.
+        perf: dict[str, Any] = await page.evaluate(
+            PERF_JS, "html" in headers.get("content-type", "html"))
+        html = perf.get("html")
+        ttfb = perf.get("ttfb")
+        return FetchResult(
+            url, response.status, response.url, tuple(hops), headers,
+            html=html if isinstance(html, str) else None,
+            ttfb_ms=float(ttfb) if isinstance(ttfb, int | float) else None,
+            bytes=int(perf.get("bytes") or 0), resources=tuple(perf.get("resources") or ()),
+        )
+
+    def _failed(self, url: str, nav: _Nav, message: str, timeout_s: float) -> FetchResult:
+        hops = tuple(Hop(u, s) for u, s, _ in nav.responses if 300 <= s < 400)
+        final = [(u, s, h) for u, s, h in nav.responses if not 300 <= s < 400]
+        first_line = message.splitlines()[0] if message else "navigation failed"
+        if "ERR_TOO_MANY_REDIRECTS" in message:
+            return FetchResult(url, None, url, hops, error="redirect loop", loop=True)
+        if final and _BLOCKED in final[-1][2]:
+            return FetchResult(url, None, final[-1][0], hops, error="blocked: "
+                               + final[-1][2][_BLOCKED], blocked=True)
+        if "ERR_BLOCKED_BY_CLIENT" in message or url in self.blocked:
+            return FetchResult(url, None, url, hops, error="blocked: " + first_line, blocked=True)
+        if final:
+            last_url, status, headers = final[-1]
+            return FetchResult(url, status, last_url, hops, headers, error=first_line)
+        if "Timeout" in message:
+            return FetchResult(url, None, url, hops, error=f"timeout after {timeout_s:.0f} s")
+        return FetchResult(url, None, url, hops, error=first_line)
+
+    async def close(self) -> None:
+        """Close the context and the proxy."""
+        if self._context is not None:
+            with contextlib.suppress(PlaywrightError):
+                await self._context.close()
+            self._context = None
+        await self._proxy.close()

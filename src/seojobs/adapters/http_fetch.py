@@ -1,0 +1,135 @@
+"""Render mode "http": plain httpx fetches, redirects followed by hand through the SSRF guard."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import httpx
+
+from seojobs.crawl.fetching import MAX_REDIRECTS, FetchResult, Hop, TextResponse
+from seojobs.crawl.ssrf import Guard, UnsafeUrl
+
+#: Connections the shared client keeps open (keep-alive) across all crawls of the process.
+MAX_CONNECTIONS = 64
+#: Bodies above this many bytes are cut (a page_too_heavy page still counts what was read).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+#: Connect timeout of one request in seconds (the page timeout bounds the whole fetch).
+CONNECT_TIMEOUT_S = 10.0
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def new_http_client() -> httpx.AsyncClient:
+    """Build the process-wide client: keep-alive pool, no automatic redirects, no env proxies."""
+    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
+    return httpx.AsyncClient(
+        limits=limits, follow_redirects=False, trust_env=False,
+        timeout=httpx.Timeout(CONNECT_TIMEOUT_S * 3, connect=CONNECT_TIMEOUT_S),
+    )
+
+
+@dataclass
+class _Walk:
+    hops: list[Hop] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+
+class HttpSession:
+    """One crawl's plain-HTTP fetcher over the shared client, every hop checked by guard."""
+
+    def __init__(self, client: httpx.AsyncClient, guard: Guard, user_agent: str) -> None:
+        """Fetch with client as user_agent, refusing what guard refuses."""
+        self._client = client
+        self._guard = guard
+        self._headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,*/*"}
+
+    async def _check(self, url: str) -> str | None:
+        try:
+            await self._guard.check_url(url)
+        except UnsafeUrl as exc:
+            return f"blocked: {exc}"
+        except OSError as exc:
+            return f"unresolvable host: {exc}"
+        return None
+
+    async def _walk(self, url: str, max_redirects: int, started: float) -> FetchResult:
+        walk = _Walk()
+        current = url
+        for _ in range(max_redirects + 1):
+            refused = await self._check(current)
+            if refused is not None:
+                return FetchResult(url, None, current, tuple(walk.hops), error=refused,
+                                   blocked=refused.startswith("blocked"))
+            walk.seen.add(current)
+            async with self._client.stream("GET", current, headers=self._headers) as resp:
+                ttfb_ms = (time.perf_counter() - started) * 1000
+                location = resp.headers.get("location")
+                if resp.status_code in _REDIRECTS and location:
+                    walk.hops.append(Hop(current, resp.status_code))
+                    current = urljoin(current, location.strip())
+                    if current in walk.seen:
+                        break
+                    started = time.perf_counter()
+                    continue
+                body = await _read_capped(resp)
+                header_bytes = sum(len(k) + len(v) + 4 for k, v in resp.headers.items())
+                return FetchResult(
+                    url, resp.status_code, current, tuple(walk.hops), dict(resp.headers),
+                    html=_decode_html(resp, body), ttfb_ms=ttfb_ms,
+                    bytes=resp.num_bytes_downloaded + header_bytes,
+                )
+        return FetchResult(url, None, current, tuple(walk.hops), error="redirect loop", loop=True)
+
+    async def fetch(self, url: str, timeout_s: float) -> FetchResult:
+        """Fetch url and its redirects within timeout_s; never raises for network trouble."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                return await self._walk(url, MAX_REDIRECTS, time.perf_counter())
+        except TimeoutError:
+            return FetchResult(url, None, url, error=f"timeout after {timeout_s:.0f} s")
+        except httpx.HTTPError as exc:
+            return FetchResult(url, None, url, error=f"{type(exc).__name__}: {exc}")
+
+    async def get_text(self, url: str, timeout_s: float, max_redirects: int) -> TextResponse:
+        """GET a small document (robots.txt, sitemap); refused or failed gives status None."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                current = url
+                for _ in range(max_redirects + 1):
+                    refused = await self._check(current)
+                    if refused is not None:
+                        return TextResponse(current, None, error=refused)
+                    async with self._client.stream("GET", current, headers=self._headers) as resp:
+                        location = resp.headers.get("location")
+                        if resp.status_code in _REDIRECTS and location:
+                            current = urljoin(current, location.strip())
+                            continue
+                        return TextResponse(current, resp.status_code, await _read_capped(resp))
+                return TextResponse(current, None, error="too many redirects")
+        except TimeoutError:
+            return TextResponse(url, None, error="timeout")
+        except httpx.HTTPError as exc:
+            return TextResponse(url, None, error=f"{type(exc).__name__}: {exc}")
+
+    async def close(self) -> None:
+        """Nothing to release: the client is shared by the process."""
+
+
+async def _read_capped(resp: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= MAX_BODY_BYTES:
+            break
+    return b"".join(chunks)
+
+
+def _decode_html(resp: httpx.Response, body: bytes) -> str | None:
+    content_type = resp.headers.get("content-type", "text/html").lower()
+    if "html" not in content_type:
+        return None
+    return body.decode(resp.charset_encoding or "utf-8", errors="replace")

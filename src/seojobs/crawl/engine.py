@@ -1,0 +1,76 @@
+"""The crawl engine's entry point: one Crawler per process, owning Chromium and an HTTP client."""
+
+from __future__ import annotations
+
+import asyncio
+
+from seojobs.adapters.browser.pool import CHROMIUM_PATH, BrowserPool
+from seojobs.adapters.http_fetch import HttpSession, new_http_client
+from seojobs.crawl.fetching import PageFetcher
+from seojobs.crawl.records import (
+    CrawlOptions,
+    CrawlProgress,
+    CrawlReport,
+    IssueRecord,
+    PageRecord,
+    crawl_result,
+)
+from seojobs.crawl.run import CrawlRun, OnPage
+from seojobs.crawl.ssrf import AddressPolicy, Guard, Resolver, UnsafeUrl, system_resolve
+from seojobs.crawl.urls import fetchable_url
+from seojobs.domain.errors import PermanentError, RetryableError
+from seojobs.domain.seo.thresholds import RuleThresholds
+
+__all__ = [
+    "CrawlOptions",
+    "CrawlProgress",
+    "CrawlReport",
+    "Crawler",
+    "IssueRecord",
+    "PageRecord",
+    "RuleThresholds",
+    "crawl_result",
+]
+
+
+class Crawler:
+    """Crawls sites; start() once per process (or let crawl() start lazily), close() at exit."""
+
+    def __init__(self, *, chromium_path: str = CHROMIUM_PATH, proxy_port: int = 0,
+                 resolver: Resolver = system_resolve) -> None:
+        """Use the Chromium at chromium_path; each crawl's SSRF proxy binds proxy_port (0: any)."""
+        self._pool = BrowserPool(chromium_path, proxy_port)
+        self._client = new_http_client()
+        self._resolver = resolver
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Launch Chromium now rather than at the first browser crawl."""
+        async with self._lock:
+            await self._pool.start()
+
+    async def close(self) -> None:
+        """Close Chromium and the HTTP client."""
+        await self._pool.close()
+        await self._client.aclose()
+
+    async def crawl(self, base_url: str, options: CrawlOptions, on_page: OnPage) -> CrawlReport:
+        """Crawl the site at base_url; PermanentError if unsafe, RetryableError if unreachable."""
+        fetch_url = fetchable_url(base_url)
+        if fetch_url is None:
+            raise PermanentError(f"not an absolute http(s) URL: {base_url!r}", url=base_url)
+        guard = Guard(AddressPolicy.from_allowed(options.allowed_private), self._resolver)
+        try:
+            await guard.check_url(fetch_url)
+        except UnsafeUrl as exc:
+            raise PermanentError(f"refused to crawl {base_url}: {exc}", url=base_url) from exc
+        except OSError as exc:
+            raise RetryableError(f"cannot resolve {base_url}: {exc}", url=base_url) from exc
+        http = HttpSession(self._client, guard, options.user_agent)
+        pages: PageFetcher = http
+        if options.render == "browser":
+            pages = await self._pool.session(guard, options.user_agent)
+        try:
+            return await CrawlRun(fetch_url, options, pages, http, on_page).run()
+        finally:
+            await pages.close()

@@ -1,0 +1,223 @@
+"""One crawl from start to report: robots, sitemaps, the worker loop and the rules."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from seojobs.crawl.fetching import FetchResult, PageFetcher, TextFetcher
+from seojobs.crawl.frontier import Frontier, QueuedUrl
+from seojobs.crawl.outcomes import to_outcomes
+from seojobs.crawl.politeness import (
+    HostPacer,
+    effective_delay,
+    error_threshold_passed,
+    progress_percent,
+    retry_wait,
+)
+from seojobs.crawl.records import (
+    CrawlOptions,
+    CrawlProgress,
+    CrawlReport,
+    IssueRecord,
+    PageRecord,
+    StoppedReason,
+)
+from seojobs.crawl.robots import RobotsPolicy
+from seojobs.crawl.sitemap import MAX_SITEMAPS, parse_sitemap
+from seojobs.crawl.urls import SiteScope, normalize_url
+from seojobs.domain.errors import RetryableError
+from seojobs.domain.seo import RULES, SiteFacts, UrlOutcome, analyze_site
+
+#: Redirects followed for robots.txt (RFC 9309 asks for at least five).
+ROBOTS_MAX_REDIRECTS = 5
+#: Attempts at a URL that answers 429/503 (the first one included).
+RETRY_ATTEMPTS = 3
+_RETRY_STATUSES = frozenset({429, 503})
+
+OnPage = Callable[[CrawlProgress], Awaitable[None]]
+
+
+class CrawlRun:
+    """The state of one crawl; build, then await run() once."""
+
+    def __init__(self, base_url: str, options: CrawlOptions, pages: PageFetcher,
+                 texts: TextFetcher, on_page: OnPage) -> None:
+        """Crawl the site at base_url (already checked by the guard)."""
+        self.base_url = base_url
+        self.options = options
+        self._pages = pages
+        self._texts = texts
+        self._on_page = on_page
+        self.scope = SiteScope.for_base(base_url)
+        self.frontier = Frontier(self.scope)
+        self._base_key = normalize_url(base_url) or base_url
+        self.outcomes: dict[str, UrlOutcome] = {}
+        self.disallowed: set[str] = set()
+        self.sitemap_urls: list[str] = []
+        self._reserved = 0
+        self._in_flight = 0
+        self._errors = 0
+        self._last_percent = 0
+        self._stop: StoppedReason | None = None
+        self._wake = asyncio.Event()
+        self._progress_lock = asyncio.Lock()
+        self.robots = RobotsPolicy.from_response("", 404, "")
+        self._pacer = HostPacer(0.0)
+
+    async def run(self) -> CrawlReport:
+        """Crawl and judge; JobCancelled from on_page propagates, a job timeout stops early."""
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.options.job_timeout_s):
+                await self._prepare()
+                await self._crawl()
+        except TimeoutError:
+            self._stop = "job_timeout"
+        reason: StoppedReason = self._stop or "completed"
+        report = self._report(reason, int((time.monotonic() - started) * 1000))
+        total, _ = progress_percent(len(self.outcomes), self.frontier.discovered,
+                                    self.options.max_pages, finished=True)
+        await self._on_page(CrawlProgress(len(self.outcomes), total, 100, self.base_url))
+        return report
+
+    async def _prepare(self) -> None:
+        origin = self.base_url.split("/", 3)
+        robots_url = "/".join(origin[:3]) + "/robots.txt"
+        answer = await self._texts.get_text(robots_url, self.options.page_timeout_s,
+                                            ROBOTS_MAX_REDIRECTS)
+        if answer.status is None and not (answer.error or "").startswith("blocked"):
+            raise RetryableError(f"site unreachable: {answer.error}", url=robots_url)
+        self.robots = RobotsPolicy.from_response(
+            robots_url, answer.status, answer.body.decode("utf-8", errors="replace"))
+        ua = self.options.user_agent
+        self._pacer = HostPacer(
+            effective_delay(self.robots.crawl_delay(ua), self.options.crawl_delay_cap_s))
+        self.frontier.add(self.base_url)
+        await self._read_sitemaps("/".join(origin[:3]) + "/sitemap.xml")
+        for url in self.sitemap_urls:
+            self.frontier.add(url)
+
+    async def _read_sitemaps(self, default: str) -> None:
+        queue = list(dict.fromkeys([*self.robots.sitemaps(), default]))
+        done: set[str] = set()
+        while queue and len(done) < MAX_SITEMAPS:
+            url = queue.pop(0)
+            key = normalize_url(url)
+            if key is None or key in done or not self.scope.is_internal(key):
+                continue
+            done.add(key)
+            answer = await self._texts.get_text(url, self.options.page_timeout_s, 5)
+            if answer.status != 200:
+                continue
+            sitemap = parse_sitemap(answer.body)
+            queue += sitemap.children
+            for loc in sitemap.urls:
+                loc_key = normalize_url(loc)
+                if loc_key is not None and self.scope.is_internal(loc_key):
+                    self.sitemap_urls.append(loc_key)
+
+    async def _crawl(self) -> None:
+        workers = [asyncio.ensure_future(self._worker())
+                   for _ in range(self.options.per_host_concurrency)]
+        try:
+            finished, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
+            for task in finished:
+                task.result()
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _next(self) -> QueuedUrl | None:
+        while self._stop is None:
+            item = self.frontier.pop()
+            if item is not None:
+                if not self.robots.can_fetch(item.fetch_url, self.options.user_agent):
+                    self.disallowed.add(item.key)
+                    continue
+                if self._reserved >= self.options.max_pages:
+                    self._stop = "max_pages"
+                    self._wake.set()
+                    return None
+                return item
+            if self._in_flight == 0:
+                return None
+            self._wake.clear()
+            await self._wake.wait()
+        return None
+
+    async def _worker(self) -> None:
+        while (item := await self._next()) is not None:
+            self._reserved += 1
+            self._in_flight += 1
+            try:
+                result = await self._fetch(item)
+                url = self._record(item, result)
+            finally:
+                self._in_flight -= 1
+                self._wake.set()
+            await self._progress(url)
+
+    async def _fetch(self, item: QueuedUrl) -> FetchResult:
+        for _ in range(RETRY_ATTEMPTS):
+            await self._pacer.wait_turn()
+            result = await self._pages.fetch(item.fetch_url, self.options.page_timeout_s)
+            if result.status not in _RETRY_STATUSES:
+                return result
+            self._pacer.pause(retry_wait(result.headers.get("retry-after"), time.time()))
+        return result
+
+    def _record(self, item: QueuedUrl, result: FetchResult) -> str:
+        if item.key == self._base_key and not result.answered and not result.blocked:
+            raise RetryableError(f"base URL unreachable: {result.error}", url=item.fetch_url)
+        mapped = to_outcomes(item.key, result, self.scope)
+        self.outcomes[item.key] = mapped.requested
+        final = mapped.final
+        if final is not None and self._reserved < self.options.max_pages and \
+                self.frontier.claim(final.url):
+            self._reserved += 1
+            self.outcomes[final.url] = final
+        if not result.answered or (result.status or 0) >= 500 or result.status == 429:
+            self._errors += 1
+        facts = final.facts if final is not None else mapped.requested.facts
+        if facts is not None:
+            for link in facts.links:
+                if link.url is not None and link.internal:
+                    self.frontier.add(link.url)
+            for target in (*facts.canonical_targets, *(h.target for h in facts.hreflangs)):
+                if target is not None:
+                    self.frontier.add(target)
+        return item.key
+
+    async def _progress(self, url: str) -> None:
+        async with self._progress_lock:
+            done = len(self.outcomes)
+            total, percent = progress_percent(done, self.frontier.discovered,
+                                              self.options.max_pages, finished=False)
+            # The frontier grows as pages are read; a progress bar must not move backwards.
+            percent = self._last_percent = max(self._last_percent, percent)
+            await self._on_page(CrawlProgress(done, total, percent, url))
+            if self._stop is None and error_threshold_passed(
+                    self._errors, done, self.options.error_threshold, self.options.error_min_pages):
+                self._stop = "error_threshold"
+                self._wake.set()
+
+    def _report(self, reason: StoppedReason, duration_ms: int) -> CrawlReport:
+        site = SiteFacts(
+            base_url=self._base_key, outcomes=self.outcomes,
+            robots=self.robots.facts(), robots_disallowed=frozenset(self.disallowed),
+            sitemap_urls=tuple(self.sitemap_urls), complete=reason == "completed",
+        )
+        findings = analyze_site(site, self.options.thresholds)
+        issues = tuple(IssueRecord(f.url, f.rule, RULES[f.rule][0], f.evidence) for f in findings)
+        pages = tuple(
+            PageRecord(
+                url=o.url, status=o.status, redirect_target=o.redirects[0] if o.redirects else None,
+                ttfb_ms=o.facts.ttfb_ms if o.facts else None, bytes=o.facts.bytes if o.facts else 0,
+                title=o.facts.title if o.facts else None, words=o.facts.words if o.facts else 0,
+            )
+            for o in self.outcomes.values()
+        )
+        return CrawlReport(self.base_url, pages, issues, reason, duration_ms)

@@ -1,0 +1,1 @@
+"""A demo site server with the behaviours static files cannot give (statuses, redirects, delays)."""
