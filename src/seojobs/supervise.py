@@ -19,6 +19,13 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "maintenance": ("services.maintenance", "worker"),
 }
 
+#: The project's root (the demo site lives under it).
+ROOT = Path(__file__).resolve().parents[2]
+#: Where the bundled demo site is served.
+DEMO_SITE_PORT = 18080
+#: The demo site server (not a service of the product; the demo and the tests crawl it).
+DEMO_SITE = ("seojobs.demosite", "--port", str(DEMO_SITE_PORT), "--site", str(ROOT / "demo" / "site"))
+
 
 @dataclass(frozen=True)
 class ServiceFiles:
@@ -38,11 +45,12 @@ def files_for(stack_dir: Path, name: str, instance: int = 0) -> ServiceFiles:
 
 
 def start(stack_dir: Path, name: str, env: dict[str, str] | None = None, instance: int = 0) -> str:
-    """Start one instance of a service unless it runs already; say what happened."""
+    """Start one instance of a service (or ``demosite``) unless it runs already; say what happened."""
     files = files_for(stack_dir, name, instance)
     if read_pid(files.pid) is not None:
         return f"{name}{'-' + str(instance) if instance else ''} already running"
-    pid = spawn_detached([sys.executable, "-m", *SERVICES[name]], files.log, {**os.environ, **(env or {})})
+    module = DEMO_SITE if name == "demosite" else SERVICES[name]
+    pid = spawn_detached([sys.executable, "-m", *module], files.log, {**os.environ, **(env or {})})
     files.pid.write_text(str(pid))
     return f"{name} started (pid {pid}, log {files.log})"
 

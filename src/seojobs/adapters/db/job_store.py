@@ -87,6 +87,7 @@ class JobStore:
                 "user_id": job.user_id, "key": job.idempotency_key})).scalar()
             if existing is not None:
                 return existing, False
+            await conn.execute(q.EXPIRE_IDEMPOTENCY_KEY, {"user_id": job.user_id, "key": job.idempotency_key})
         created = await insert_job(conn, self.topics, job)
         if not created and job.idempotency_key and job.user_id:
             # A concurrent request with the same key won the race: answer with its job.

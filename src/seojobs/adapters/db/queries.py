@@ -20,6 +20,12 @@ FIND_BY_IDEMPOTENCY_KEY = text("""
     WHERE user_id = :user_id AND idempotency_key = :key AND created_at > now() - interval '24 hours'
 """)
 
+#: An idempotency key is remembered for 24 hours: after that the key is free for a new job.
+EXPIRE_IDEMPOTENCY_KEY = text("""
+    UPDATE jobs SET idempotency_key = NULL
+    WHERE user_id = :user_id AND idempotency_key = :key AND created_at <= now() - interval '24 hours'
+""")
+
 INSERT_OUTBOX = text("INSERT INTO outbox (topic, key, value) VALUES (:topic, :key, :value)")
 
 #: The relay's claim: oldest first, rows another relay holds are skipped, not waited for.

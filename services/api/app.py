@@ -1,0 +1,44 @@
+"""The app factory: routers, error handlers, and the lifespan that builds the engine and queue."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from seojobs.adapters.db.engine import make_engine
+from seojobs.domain.topics import Topics
+from seojobs.queue_service import QueueService
+from seojobs.settings import Settings
+from services.api.deps import ApiState, KafkaReady
+from services.api.errors import install_error_handlers
+from services.api.routes import cron, enqueue, health, jobs, sites
+from services.api.routes.health import kafka_probe
+
+#: Shown at /docs.
+API_TITLE = "seojobs API"
+API_DESCRIPTION = "Queue and follow SEO background jobs (crawls, AI analyses, maintenance)."
+
+
+def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> FastAPI:
+    """Build the API; the engine and queue are made in the lifespan and disposed after it."""
+    probe = kafka_ready or kafka_probe(settings.kafka_bootstrap_servers)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        queue = QueueService(engine, Topics(settings.topic_prefix),
+                             max_attempts=settings.job_max_attempts)
+        app.state.api = ApiState(settings=settings, engine=engine, queue=queue, kafka_ready=probe)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title=API_TITLE, description=API_DESCRIPTION, version="1.0.0", lifespan=lifespan)
+    install_error_handlers(app)
+    for router in (health.router, enqueue.router, jobs.router, cron.router, cron.process_router,
+                   sites.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,159 @@
+"""The seed's QueueService for code that embeds the queue: enqueue, read, count, cancel, clean."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from seojobs.adapters.db.accounts import find_site
+from seojobs.adapters.db.job_store import JobStore, job_to_api
+from seojobs.adapters.db.models import Job
+from seojobs.domain.errors import Conflict, NotFound, ValidationFailed
+from seojobs.domain.jobs import DEFAULT_PRIORITY, JobStatus, JobType
+from seojobs.domain.lanes import check_priority
+from seojobs.domain.payloads import DEFAULT_MAX_PAGES, DEFAULT_ROLLBACK_DAYS, validate_payload
+from seojobs.domain.requests import NewJob
+from seojobs.domain.topics import Topics
+
+#: Attempts a job gets when the caller does not say (the seed's JOB_MAX_ATTEMPTS default).
+DEFAULT_MAX_ATTEMPTS = 3
+#: Age in days past which finished jobs are removed (the seed's JOB_RETENTION_DAYS default).
+DEFAULT_RETENTION_DAYS = 30
+#: Longest Idempotency-Key the jobs table holds.
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+#: Job types that act on a site for its owner: the site must belong to the requesting user.
+OWNED_SITE_JOBS = frozenset({JobType.CRAWL_SITE, JobType.ANALYZE_SITE})
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    """The outcome of an enqueue: the job's id, and False when an idempotent retry found it."""
+
+    job_id: uuid.UUID
+    created: bool
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    """Return the key, or raise when it is empty, too long or not printable ASCII."""
+    if key is None:
+        return None
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not (key.isascii() and key.isprintable()):
+        raise ValidationFailed(
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters",
+            field="Idempotency-Key")
+    return key
+
+
+class QueueService:
+    """Enqueue and manage jobs on top of the JobStore (row and outbox in one transaction)."""
+
+    def __init__(self, engine: AsyncEngine, topics: Topics, *,
+                 max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+        self.engine = engine
+        self.store = JobStore(engine, topics)
+        self.max_attempts = max_attempts
+
+    def build(self, job_type: JobType, payload: dict[str, Any], *, priority: int | None = None,
+              user_id: uuid.UUID | None = None, site_id: uuid.UUID | None = None,
+              idempotency_key: str | None = None, scheduled_for: datetime | None = None) -> NewJob:
+        """A checked NewJob: payload validated, priority in 0..10 (type default when None)."""
+        return NewJob(
+            job_type=job_type,
+            payload=validate_payload(job_type, payload),
+            priority=check_priority(DEFAULT_PRIORITY[job_type] if priority is None else priority),
+            max_attempts=self.max_attempts, user_id=user_id, site_id=site_id,
+            scheduled_for=scheduled_for, idempotency_key=check_idempotency_key(idempotency_key))
+
+    async def submit_in(self, conn: AsyncConnection, job: NewJob) -> Enqueued:
+        """Enqueue inside the caller's transaction, after checking the job's site."""
+        if job.site_id is not None:
+            owner = job.user_id if job.job_type in OWNED_SITE_JOBS else None
+            await find_site(conn, job.site_id, owner)
+        job_id, created = await self.store.enqueue_in(conn, job)
+        if not created:
+            existing = (await conn.execute(select(Job.type).where(Job.id == job_id))).scalar()
+            if existing != job.job_type.value:
+                raise Conflict(f"this Idempotency-Key was already used for a {existing} job",
+                               idempotency_key=job.idempotency_key, job_id=str(job_id))
+        return Enqueued(job_id, created)
+
+    async def submit(self, job_type: JobType, payload: dict[str, Any], *, priority: int | None = None,
+                     user_id: uuid.UUID | None = None, site_id: uuid.UUID | None = None,
+                     idempotency_key: str | None = None,
+                     scheduled_for: datetime | None = None) -> Enqueued:
+        """Validate and enqueue one job in its own transaction."""
+        job = self.build(job_type, payload, priority=priority, user_id=user_id, site_id=site_id,
+                         idempotency_key=idempotency_key, scheduled_for=scheduled_for)
+        async with self.engine.begin() as conn:
+            return await self.submit_in(conn, job)
+
+    async def enqueue_crawl(self, site_id: uuid.UUID, user_id: uuid.UUID,
+                            max_pages: int = DEFAULT_MAX_PAGES, priority: int = 5, *,
+                            render: str | None = None, idempotency_key: str | None = None) -> uuid.UUID:
+        """Queue a crawl of one of the user's sites."""
+        payload: dict[str, Any] = {"siteId": str(site_id), "userId": str(user_id), "maxPages": max_pages}
+        if render is not None:
+            payload["render"] = render
+        result = await self.submit(JobType.CRAWL_SITE, payload, priority=priority, user_id=user_id,
+                                   site_id=site_id, idempotency_key=idempotency_key)
+        return result.job_id
+
+    async def enqueue_analysis(self, site_id: uuid.UUID, user_id: uuid.UUID, priority: int = 5, *,
+                               idempotency_key: str | None = None) -> uuid.UUID:
+        """Queue an AI analysis of one of the user's sites."""
+        payload = {"siteId": str(site_id), "userId": str(user_id)}
+        result = await self.submit(JobType.ANALYZE_SITE, payload, priority=priority, user_id=user_id,
+                                   site_id=site_id, idempotency_key=idempotency_key)
+        return result.job_id
+
+    async def enqueue_rollback_cleanup(self, days_old: int = DEFAULT_ROLLBACK_DAYS,
+                                       priority: int = 2) -> uuid.UUID:
+        """Queue a cleanup of rollbacks older than ``days_old`` days."""
+        result = await self.submit(JobType.CLEANUP_ROLLBACKS, {"daysOld": days_old}, priority=priority)
+        return result.job_id
+
+    async def enqueue_usage_reset(self, month: str, priority: int = 2) -> uuid.UUID:
+        """Queue the usage reset of a month (YYYY-MM)."""
+        result = await self.submit(JobType.RESET_USAGE, {"month": month}, priority=priority)
+        return result.job_id
+
+    async def get_job(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> dict[str, Any]:
+        """A job in the API's shape; NotFound when missing or (with user_id) another user's."""
+        return job_to_api(await self.store.get(job_id, user_id))
+
+    async def get_job_status(self, job_id: uuid.UUID,
+                             user_id: uuid.UUID | None = None) -> dict[str, Any] | None:
+        """A job in the API's shape, or None when it does not exist."""
+        try:
+            return await self.get_job(job_id, user_id)
+        except NotFound:
+            return None
+
+    async def get_jobs(self, type: JobType | None = None, status: JobStatus | None = None,
+                       limit: int = 50, user_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+        """Newest jobs first, filtered by type, status and owner."""
+        jobs = await self.store.list(job_type=type, status=status, limit=limit, user_id=user_id)
+        return [job_to_api(j) for j in jobs]
+
+    async def get_job_stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
+        """Counts per status and the total."""
+        return await self.store.stats(user_id)
+
+    async def cancel_job(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> str:
+        """Cancel a job; its status afterwards (Conflict when it had finished)."""
+        return await self.store.cancel(job_id, user_id)
+
+    async def release_due(self, limit: int) -> list[dict[str, Any]]:
+        """Send scheduled jobs whose time has come to their work topics."""
+        return await self.store.release_due(limit)
+
+    async def cleanup_old_jobs(self, days_old: int = DEFAULT_RETENTION_DAYS) -> int:
+        """Delete finished jobs older than ``days_old`` days; how many went."""
+        if days_old < 1:
+            raise ValidationFailed(f"days_old must be at least 1, got {days_old}", field="daysOld")
+        return await self.store.cleanup_old(days_old)
