@@ -84,4 +84,5 @@ async def test_slots_serve_higher_lanes_first_but_age_the_others() -> None:
     await asyncio.gather(*tasks)
     assert order[0] == "high0", "a high-lane waiter overtakes older low-lane ones"
     assert order.index("low0") < len(order) - 3, "ageing lets a low-lane waiter through a high flood"
-    assert sorted(order) == sorted([f"low{i}" for i in range(3)] + [f"high{i}" for i in range(AGEING_EVERY + 2)])
+    everyone = [f"low{i}" for i in range(3)] + [f"high{i}" for i in range(AGEING_EVERY + 2)]
+    assert sorted(order) == sorted(everyone)
