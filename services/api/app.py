@@ -13,7 +13,7 @@ from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 from services.api.deps import ApiState, KafkaReady
 from services.api.errors import install_error_handlers
-from services.api.routes import cron, enqueue, health, jobs, sites
+from services.api.routes import bench, cron, enqueue, health, jobs, results, sites
 from services.api.routes.health import kafka_probe
 
 #: Shown at /docs.
@@ -39,6 +39,6 @@ def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> 
     app = FastAPI(title=API_TITLE, description=API_DESCRIPTION, version="1.0.0", lifespan=lifespan)
     install_error_handlers(app)
     for router in (health.router, enqueue.router, jobs.router, cron.router, cron.process_router,
-                   sites.router):
+                   sites.router, results.router, results.conversations, bench.router):
         app.include_router(router)
     return app
