@@ -17,6 +17,7 @@ app.command("status")(jobs.status)
 app.command("list")(jobs.list_jobs)
 app.command("stats")(jobs.stats)
 app.command("migrate")(stack.migrate)
+app.command("topics")(stack.topics)
 app.command("serve")(services.serve)
 app.command("demo")(services.demo)
 

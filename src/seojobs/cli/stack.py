@@ -57,3 +57,11 @@ def migrate() -> None:
     cfg = settings()
     upgrade(cfg.database_url)
     console.print("Schema at head.")
+
+
+def topics() -> None:
+    """Create the project's Kafka topics (explicit partitions and retention) if missing."""
+    cfg = settings()
+    specs = Topics(cfg.topic_prefix).all_specs(len(cfg.retry_delays_s))
+    created = asyncio.run(ensure_topics(cfg.kafka_bootstrap_servers, specs))
+    console.print(f"{len(created)} topics created, {len(specs) - len(created)} already there.")

@@ -1,0 +1,66 @@
+"""docker-compose.yml cannot run here (no Docker engine), so it is checked against the code."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import yaml
+from typer.main import get_command
+
+from seojobs.cli.main import app
+from seojobs.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return data
+
+
+def known_env_names() -> set[str]:
+    """Every environment variable Settings reads (aliases and SEOJOBS_-prefixed field names)."""
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        names.add(f"SEOJOBS_{name.upper()}")
+        alias = field.validation_alias
+        choices = getattr(alias, "choices", None)
+        if choices:
+            names.update(str(c) for c in choices)
+    return names
+
+
+def test_every_service_command_exists_in_the_code() -> None:
+    cli = get_command(app)
+    for name, service in compose()["services"].items():
+        command = service.get("command")
+        if command is None:
+            continue
+        if command[:2] == ["python", "-m"]:
+            assert importlib.util.find_spec(command[2] + ".__main__") is not None, name
+        else:
+            for part in " ".join(command).split("&&"):
+                words = part.replace("sh -c", "").split()
+                if words and words[0] == "seojobs":
+                    assert words[1] in cli.commands, f"{name}: seojobs {words[1]}"  # type: ignore[attr-defined]
+
+
+def test_every_env_var_the_services_get_is_a_setting() -> None:
+    known = known_env_names()
+    for name, service in compose()["services"].items():
+        if service.get("image", "").startswith(("postgres", "apache/kafka")):
+            continue
+        env = service.get("environment") or {}
+        unknown = set(env) - known
+        assert not unknown, f"{name} sets variables no code reads: {unknown}"
+
+
+def test_the_application_services_are_all_there_with_healthchecked_dependencies() -> None:
+    services = compose()["services"]
+    assert {"api", "relay", "projector", "crawler", "analyzer", "maintenance", "postgres", "kafka"} <= set(services)
+    assert services["kafka"]["image"].startswith("apache/kafka:4.")
+    assert services["init"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert all("healthcheck" in services[s] for s in ("postgres", "kafka", "api"))
+    assert (ROOT / "Dockerfile").exists()
