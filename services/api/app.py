@@ -7,13 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from seojobs.adapters.db.engine import make_engine
+from seojobs.adapters.db.engine import libpq_url, make_engine
 from seojobs.domain.topics import Topics
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 from services.api.deps import ApiState, KafkaReady
 from services.api.errors import install_error_handlers
-from services.api.routes import bench, cron, enqueue, health, jobs, results, sites
+from services.api.live.hub import LiveHub
+from services.api.routes import bench, cron, dashboard, enqueue, health, jobs, live, metrics, results, sites
 from services.api.routes.health import kafka_probe
 
 #: Shown at /docs.
@@ -29,16 +30,21 @@ def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         queue = QueueService(engine, Topics(settings.topic_prefix),
-                             max_attempts=settings.job_max_attempts)
+                             max_attempts=settings.job_max_attempts,
+                             dispatch_window=settings.dispatch_window)
         app.state.api = ApiState(settings=settings, engine=engine, queue=queue, kafka_ready=probe)
+        app.state.live = LiveHub(engine, libpq_url(settings.database_url))
+        await app.state.live.start()
         try:
             yield
         finally:
+            await app.state.live.stop()
             await engine.dispose()
 
     app = FastAPI(title=API_TITLE, description=API_DESCRIPTION, version="1.0.0", lifespan=lifespan)
     install_error_handlers(app)
     for router in (health.router, enqueue.router, jobs.router, cron.router, cron.process_router,
-                   sites.router, results.router, results.conversations, bench.router):
+                   sites.router, results.router, results.conversations, bench.router,
+                   live.router, dashboard.router, dashboard.api, metrics.router):
         app.include_router(router)
     return app

@@ -16,7 +16,7 @@ from seojobs.domain.jobs import DEFAULT_PRIORITY, JobType, Service
 from seojobs.domain.payloads import validate_payload
 from seojobs.domain.requests import NewJob
 from seojobs.domain.topics import Topics
-from seojobs.maintenance.handlers import MaintenanceHandlers
+from seojobs.maintenance.handlers import MaintenanceHandlers, noop
 from seojobs.maintenance.scheduler import Enqueue, MaintenanceScheduler
 from seojobs.maintenance.slots import claim_slot_and_enqueue
 from seojobs.pipeline.worker_main import HandlerSet
@@ -26,9 +26,12 @@ SERVICE = Service.MAINTENANCE
 
 
 async def make_handlers(settings: Settings, engine: AsyncEngine) -> HandlerSet:
-    """The three maintenance handlers over the worker's engine."""
-    return HandlerSet(MaintenanceHandlers(engine, settings.job_retention_days,
-                                          settings.maintenance_batch_size).handlers())
+    """The three maintenance handlers over the worker's engine (and NOOP when benchmarking)."""
+    handlers = MaintenanceHandlers(engine, settings.job_retention_days,
+                                   settings.maintenance_batch_size).handlers()
+    if settings.bench_enabled:
+        handlers[JobType.NOOP] = noop
+    return HandlerSet(handlers)
 
 
 def slot_enqueuer(engine: AsyncEngine, settings: Settings) -> Enqueue:

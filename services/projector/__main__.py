@@ -6,7 +6,7 @@ import asyncio
 import signal
 import sys
 
-from seojobs import logs
+from seojobs import logs, metrics
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.domain.topics import Topics
@@ -34,7 +34,9 @@ async def run(settings: Settings, drain: bool) -> None:
 def main() -> None:
     """Entry point: ``python -m services.projector [--drain]``."""
     logs.configure()
-    asyncio.run(run(Settings(), "--drain" in sys.argv[1:]))
+    settings = Settings()
+    metrics.serve(settings.metrics_port)
+    asyncio.run(run(settings, "--drain" in sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ import asyncio
 import signal
 import sys
 
-from seojobs import logs
+from seojobs import logs, metrics
 from seojobs.adapters.db.engine import libpq_url, make_engine
+from seojobs.domain.topics import Topics
+from seojobs.pipeline.dispatcher import Dispatcher
 from seojobs.pipeline.relay import OutboxRelay
 from seojobs.settings import Settings
 
@@ -15,9 +17,11 @@ from seojobs.settings import Settings
 async def run(settings: Settings, drain: bool) -> None:
     """Run the relay until SIGTERM/SIGINT (or until the outbox is empty with --drain)."""
     engine = make_engine(settings.database_url, pool_size=2)
+    dispatcher = Dispatcher(engine, Topics(settings.topic_prefix), window=settings.dispatch_window,
+                            batch=settings.dispatch_batch)
     relay = OutboxRelay(engine, settings.kafka_bootstrap_servers, libpq_url(settings.database_url),
                         batch_size=settings.relay_batch_size,
-                        poll_interval_s=settings.relay_poll_interval_s)
+                        poll_interval_s=settings.relay_poll_interval_s, dispatcher=dispatcher)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, relay.stop)
@@ -30,7 +34,9 @@ async def run(settings: Settings, drain: bool) -> None:
 def main() -> None:
     """Entry point: ``python -m services.relay [--drain]``."""
     logs.configure()
-    asyncio.run(run(Settings(), "--drain" in sys.argv[1:]))
+    settings = Settings()
+    metrics.serve(settings.metrics_port)
+    asyncio.run(run(settings, "--drain" in sys.argv[1:]))
 
 
 if __name__ == "__main__":

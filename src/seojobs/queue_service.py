@@ -19,6 +19,7 @@ from seojobs.domain.lanes import check_priority
 from seojobs.domain.payloads import DEFAULT_MAX_PAGES, DEFAULT_ROLLBACK_DAYS, validate_payload
 from seojobs.domain.requests import NewJob
 from seojobs.domain.topics import Topics
+from seojobs.pipeline.dispatcher import DEFAULT_WINDOW, Dispatcher
 
 #: Attempts a job gets when the caller does not say (the seed's JOB_MAX_ATTEMPTS default).
 DEFAULT_MAX_ATTEMPTS = 3
@@ -53,8 +54,9 @@ class QueueService:
     """Enqueue and manage jobs on top of the JobStore (row and outbox in one transaction)."""
 
     def __init__(self, engine: AsyncEngine, topics: Topics, *,
-                 max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+                 max_attempts: int = DEFAULT_MAX_ATTEMPTS, dispatch_window: int = DEFAULT_WINDOW) -> None:
         self.engine = engine
+        self.dispatch_window = dispatch_window
         self.store = JobStore(engine, topics)
         self.max_attempts = max_attempts
 
@@ -150,7 +152,10 @@ class QueueService:
 
     async def release_due(self, limit: int) -> list[dict[str, Any]]:
         """Send scheduled jobs whose time has come to their work topics."""
-        return await self.store.release_due(limit)
+        released = await Dispatcher(self.engine, self.store.topics, window=self.dispatch_window,
+                                    batch=limit).dispatch()
+        return [{"id": r.job_id, "type": r.job_type, "priority": r.priority, "topic": r.topic}
+                for r in released]
 
     async def cleanup_old_jobs(self, days_old: int = DEFAULT_RETENTION_DAYS) -> int:
         """Delete finished jobs older than ``days_old`` days; how many went."""

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     #: Jobs one worker process runs at once.
     worker_concurrency: int = Field(4, ge=1, le=64)
 
+    # Dispatcher (runs in the relay): jobs of one (service, lane) in Kafka and unfinished at once.
+    dispatch_window: int = Field(256, ge=1)
+    dispatch_batch: int = Field(500, ge=1)
+
     # Outbox relay.
     relay_batch_size: int = Field(500, ge=1, le=10000)
     relay_poll_interval_s: float = 1.0
@@ -76,6 +80,9 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     metrics_port: int = 0
+
+    #: Benchmarks only: run and accept the no-op job type (NOOP); off in every real deployment.
+    bench_enabled: bool = False
 
     # Native stack.
     stack_dir: Path = Path(".stack")

@@ -29,7 +29,7 @@ async def wait_terminal(http: httpx.AsyncClient, svc: ServiceSet, job_id: str, h
         seen.update(await job_status(http, svc, job_id, headers))
         return seen["status"] in TERMINAL
 
-    await wait_for(done, timeout_s, f"job {job_id} to finish (last seen {seen.get('status')})",
+    await wait_for(done, timeout_s, lambda: f"job {job_id} to finish (last seen {seen.get('status')})",
                    svc.log_tail, every_s=0.1)
     return seen
 

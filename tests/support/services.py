@@ -123,7 +123,7 @@ class ServiceSet:
         await wait_for(up, timeout_s, "the API to answer", self.log_tail)
 
 
-async def wait_for(check: Callable[[], Awaitable[bool]], timeout_s: float, what: str,
+async def wait_for(check: Callable[[], Awaitable[bool]], timeout_s: float, what: str | Callable[[], str],
                    diagnostics: Callable[[], str] | None = None, every_s: float = 0.1) -> None:
     """Poll an async condition until it holds, or fail saying what did not happen."""
     deadline = time.monotonic() + timeout_s
@@ -132,7 +132,8 @@ async def wait_for(check: Callable[[], Awaitable[bool]], timeout_s: float, what:
             return
         await asyncio.sleep(every_s)
     extra = "\n" + diagnostics() if diagnostics else ""
-    raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}{extra}")
+    said = what() if callable(what) else what
+    raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {said}{extra}")
 
 
 async def group_members(bootstrap: str, group: str) -> int:

@@ -13,6 +13,8 @@ class JobType(StrEnum):
     CLEANUP_ROLLBACKS = "CLEANUP_ROLLBACKS"
     RESET_USAGE = "RESET_USAGE"
     SYNC_METRICS = "SYNC_METRICS"
+    #: Benchmark-only: does nothing; enqueued and run only when bench_enabled is set.
+    NOOP = "NOOP"
 
 
 class JobStatus(StrEnum):
@@ -38,6 +40,7 @@ DEFAULT_PRIORITY: dict[JobType, int] = {
     JobType.CLEANUP_ROLLBACKS: 2,
     JobType.RESET_USAGE: 2,
     JobType.SYNC_METRICS: 4,
+    JobType.NOOP: 4,
 }
 
 
@@ -56,6 +59,7 @@ SERVICE_OF: dict[JobType, Service] = {
     JobType.CLEANUP_ROLLBACKS: Service.MAINTENANCE,
     JobType.RESET_USAGE: Service.MAINTENANCE,
     JobType.SYNC_METRICS: Service.MAINTENANCE,
+    JobType.NOOP: Service.MAINTENANCE,
 }
 
 

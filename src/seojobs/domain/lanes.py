@@ -41,3 +41,11 @@ def lane_of(priority: int) -> Lane:
     if priority >= MEDIUM_FLOOR:
         return Lane.MEDIUM
     return Lane.LOW
+
+
+#: The priorities of each lane, lowest and highest.
+LANE_RANGES: dict[Lane, tuple[int, int]] = {
+    Lane.HIGH: (HIGH_FLOOR, MAX_PRIORITY),
+    Lane.MEDIUM: (MEDIUM_FLOOR, HIGH_FLOOR - 1),
+    Lane.LOW: (MIN_PRIORITY, MEDIUM_FLOOR - 1),
+}

@@ -66,12 +66,19 @@ class SyncMetricsPayload(_Payload):
     site_id: uuid.UUID | None = Field(None, alias="siteId")
 
 
+class NoopPayload(_Payload):
+    """NOOP (benchmarks only): an optional tag the benchmark uses to find its jobs."""
+
+    tag: str | None = Field(None, max_length=100)
+
+
 PAYLOAD_MODELS: dict[JobType, type[_Payload]] = {
     JobType.CRAWL_SITE: CrawlPayload,
     JobType.ANALYZE_SITE: AnalysisPayload,
     JobType.CLEANUP_ROLLBACKS: CleanupPayload,
     JobType.RESET_USAGE: UsageResetPayload,
     JobType.SYNC_METRICS: SyncMetricsPayload,
+    JobType.NOOP: NoopPayload,
 }
 
 

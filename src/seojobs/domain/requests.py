@@ -55,11 +55,6 @@ def requested_event(job: NewJob, created_at: datetime, series: int = 0) -> JobEv
     )
 
 
-def is_ready(job: NewJob, now: datetime) -> bool:
-    """True when the job may go to its work topic now (not scheduled later, no dependencies)."""
-    return not job.depends_on and (job.scheduled_for is None or job.scheduled_for <= now)
-
-
 def work_topic(topics: Topics, job_type: JobType, priority: int) -> str:
     """The work topic of a job: its service's lane for its priority."""
     return topics.requested(SERVICE_OF[job_type], lane_of(priority))
@@ -67,9 +62,6 @@ def work_topic(topics: Topics, job_type: JobType, priority: int) -> str:
 
 def outbox_messages(job: NewJob, topics: Topics, created_at: datetime,
                     series: int = 0) -> list[tuple[str, JobEvent]]:
-    """The (topic, event) pairs an enqueue writes: the event log always, the work topic if ready."""
-    event = requested_event(job, created_at, series)
-    messages = [(topics.job_events, event)]
-    if is_ready(job, created_at):
-        messages.append((work_topic(topics, job.job_type, job.priority), event))
-    return messages
+    """What an enqueue writes: job.requested on the event log. The dispatcher sends the job to
+    its work topic when it is due, its dependencies completed and its lane has room."""
+    return [(topics.job_events, requested_event(job, created_at, series))]

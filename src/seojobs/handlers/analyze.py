@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seojobs import metrics
 from seojobs.domain.analysis.digest import build_digest
 from seojobs.domain.errors import PermanentError
 from seojobs.domain.jobs import JobType
@@ -45,6 +46,7 @@ class AnalyzeHandler:
         digest = build_digest(crawl.issues, crawl.pages, crawl.site_url, self.token_budget)
         await ctx.progress(20, f"asking the {self.llm.name} engine")
         answer = await self.llm.recommend(digest)
+        metrics.count_tokens(answer.engine, answer.tokens)
         await ctx.progress(90, "storing recommendations")
         conv = await store_conversation(self.engine, site_id=payload.site_id, user_id=payload.user_id,
                                         job_id=ctx.job_id, answer=answer)

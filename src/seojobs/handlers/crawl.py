@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seojobs import metrics
 from seojobs.crawl.engine import Crawler
 from seojobs.crawl.records import CrawlOptions, CrawlProgress, crawl_result
 from seojobs.domain.errors import PermanentError
@@ -38,6 +39,7 @@ class CrawlHandler:
                                allowed_private=self.allowed_private, job_timeout_s=self.job_timeout_s)
 
         async def on_page(progress: CrawlProgress) -> None:
+            metrics.CRAWL_PAGES.inc()
             await ctx.progress(min(progress.percent, MAX_RUNNING_PROGRESS),
                                f"{progress.pages_done}/{progress.pages_total} {progress.url}")
 

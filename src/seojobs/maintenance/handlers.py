@@ -43,6 +43,11 @@ def retry_on_db_outage(handler: Handler) -> Handler:
     return run
 
 
+async def noop(ctx: JobContext) -> dict[str, Any]:
+    """NOOP (benchmarks only): do nothing and succeed, so a benchmark measures the pipeline alone."""
+    return {"success": True}
+
+
 class MaintenanceHandlers:
     """The handlers of the maintenance service's job types, over one engine."""
 

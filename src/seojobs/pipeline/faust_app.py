@@ -95,7 +95,8 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
                     outcome = await runner.handle(event.value, origin)
                 finally:
                     parts.slots.release()
-                log.info("message %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, outcome)
+                log.info("message %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, outcome,
+                         extra={"topic": msg.topic, "partition": msg.partition, "offset": msg.offset})
 
         app.agent(channel, name=f"lane-{topic_name}", isolated_partitions=True)(run)
 

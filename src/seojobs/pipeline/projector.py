@@ -12,20 +12,20 @@ import logging
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seojobs import metrics
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import JobEvent, decode_event
 from seojobs.pipeline.dead_letters import dead_letter_record
+from seojobs.pipeline.job_changes import JOBS_CHANNEL, notify_jobs
 from seojobs.pipeline.projection_store import apply_batch
 
 log = logging.getLogger("seojobs.projector")
 
 #: How long one poll waits for records, ms.
 POLL_MS = 200
-#: The channel the projector NOTIFYs after each batch (live updates listen on it).
-JOBS_CHANNEL = "seojobs_jobs"
+__all__ = ["JOBS_CHANNEL", "Projector", "ProjectorStats", "partitions_of"]
 
 
 @dataclass
@@ -96,8 +96,10 @@ class Projector:
                     r.value, str(exc), r.topic, r.partition, r.offset, "projector"))
         async with self.engine.begin() as conn:
             changed = await apply_batch(conn, events) if events else 0
-            if changed:
-                await conn.execute(text(f"NOTIFY {JOBS_CHANNEL}"))
+            # Every job the batch touched, not only changed rows: a cancel the API wrote itself
+            # and a new job's request reach live clients through the projector too.
+            await notify_jobs(conn, [e.job_id for e in events])
+        metrics.count_events(events)
         self.stats.events += len(events)
         self.stats.changes += changed
         self.stats.batches += 1

@@ -16,10 +16,14 @@ from dataclasses import dataclass
 import psycopg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import queries as q
 from seojobs.adapters.kafka.producer import make_producer
+from seojobs.domain.events import utcnow
+from seojobs.pipeline.dispatcher import Dispatcher
+from seojobs.pipeline.projector import JOBS_CHANNEL
 
 log = logging.getLogger("seojobs.relay")
 
@@ -42,8 +46,10 @@ class OutboxRelay:
     """Moves outbox rows to Kafka until stopped (or, in drain mode, until the outbox is empty)."""
 
     def __init__(self, engine: AsyncEngine, bootstrap: str, libpq_url: str, *, batch_size: int = 500,
-                 poll_interval_s: float = 1.0, producer: AIOKafkaProducer | None = None) -> None:
+                 poll_interval_s: float = 1.0, producer: AIOKafkaProducer | None = None,
+                 dispatcher: Dispatcher | None = None) -> None:
         self.engine = engine
+        self.dispatcher = dispatcher
         self.bootstrap = bootstrap
         self.libpq_url = libpq_url
         self.batch_size = batch_size
@@ -80,6 +86,7 @@ class OutboxRelay:
                 conn = await psycopg.AsyncConnection.connect(self.libpq_url, autocommit=True)
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {JOBS_CHANNEL}")
                     async for _ in conn.notifies():
                         self._wake.set()
             except (psycopg.Error, OSError) as exc:
@@ -93,22 +100,24 @@ class OutboxRelay:
         backoff = 0.1
         try:
             while not self._stopping.is_set():
+                self._wake.clear()
                 try:
+                    released = await self.dispatcher.dispatch() if self.dispatcher else []
                     n = await self.publish_batch()
                     backoff = 0.1
-                except (TimeoutError, KafkaError, OSError, psycopg.Error) as exc:
+                    if n >= self.batch_size or released:
+                        continue
+                    if drain and n == 0:
+                        break
+                    timeout = await self._idle_timeout()
+                except (TimeoutError, KafkaError, OSError, psycopg.Error, SQLAlchemyError) as exc:
                     self.stats.failures += 1
                     log.warning("outbox publish failed, will retry: %s", exc)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, MAX_BACKOFF_S)
                     continue
-                if n >= self.batch_size:
-                    continue
-                if drain and n == 0:
-                    break
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
+                    await asyncio.wait_for(self._wake.wait(), timeout)
         finally:
             if listener is not None:
                 listener.cancel()
@@ -116,6 +125,15 @@ class OutboxRelay:
                     await listener
             await self.producer.stop()
         return self.stats
+
+    async def _idle_timeout(self) -> float:
+        """How long to sleep when idle: the poll interval, or less if a scheduled job falls due."""
+        if self.dispatcher is None:
+            return self.poll_interval_s
+        due = await self.dispatcher.next_due()
+        if due is None:
+            return self.poll_interval_s
+        return max(0.005, min(self.poll_interval_s, (due - utcnow()).total_seconds()))
 
     async def _start_producer(self) -> None:
         """Start the producer, waiting for Kafka if it is not there yet."""

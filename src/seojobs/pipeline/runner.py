@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seojobs import metrics
 from seojobs.adapters.db import queries as q
 from seojobs.domain.errors import JobCancelled, PermanentError, RetryableError, ValidationFailed
 from seojobs.domain.events import (
@@ -94,11 +96,16 @@ class JobRunner:
             payload = validate_payload(job_type, dict(request.payload.get("payload") or {}))
         except (ValidationFailed, ValueError) as exc:
             log.warning("invalid message at %s[%d]@%d: %s", origin.topic, origin.partition,
-                        origin.offset, exc)
+                        origin.offset, exc, extra=_extra(origin))
             await self.emitter.dead_letter(None, dead_letter_record(
                 raw, str(exc), origin.topic, origin.partition, origin.offset, "worker"))
             return "invalid"
-        return await self._run(request, job_type, payload, origin)
+        began = time.monotonic()
+        outcome = await self._run(request, job_type, payload, origin)
+        metrics.record_outcome(job_type.value, outcome, began)
+        log.info("job %s attempt %d: %s", request.job_id, request.attempt + 1, outcome,
+                 extra=_extra(origin, request.job_id, request.attempt + 1, job_type.value))
+        return outcome
 
     async def _run(self, request: JobEvent, job_type: JobType, payload: dict[str, Any],
                    origin: Origin) -> str:
@@ -127,6 +134,7 @@ class JobRunner:
         await self.emitter.emit(ctx.event(EventType.STARTED, event_seq(series, attempt, STARTED_STEP),
                                           {"topic": origin.topic, "partition": origin.partition,
                                            "worker": WORKER_ID}))
+        metrics.JOBS_STARTED.labels(job_type.value).inc()
         limit = self.config.time_limits_s.get(job_type.value, self.config.default_time_limit_s)
         try:
             result = await asyncio.wait_for(self.handlers[job_type](ctx), limit)
@@ -152,7 +160,8 @@ class JobRunner:
                    {"attempt": ctx.attempt, "error": message, "type": type(exc).__name__,
                     "at": utcnow().isoformat()}]
         final = event_seq(ctx.series, ctx.attempt, TERMINAL_STEP)
-        log.warning("job %s attempt %d failed: %s", ctx.job_id, ctx.attempt, message)
+        log.warning("job %s attempt %d failed: %s", ctx.job_id, ctx.attempt, message,
+                    extra=_extra(origin, str(ctx.job_id), ctx.attempt, ctx.job_type.value))
         if plan.decision is Decision.RETRY:
             due = utcnow() + timedelta(seconds=plan.delay_s)
             await self.emitter.emit(ctx.event(EventType.RETRY_SCHEDULED, final, {
@@ -172,9 +181,17 @@ class JobRunner:
         await self.emitter.dead_letter(request.key, dead_letter_record(
             request.encode(), reason, origin.topic, origin.partition, origin.offset, "worker",
             exc=exc, history=history))
+        metrics.JOBS_DEAD_LETTERED.labels(request.job_type).inc()
         series = int(request.payload.get("series", 0))
         await self.emitter.emit(JobEvent(EventType.DEAD_LETTERED, request.job_id, request.job_type, attempt,
                                          event_seq(series, attempt, FINAL_STEP), {"reason": reason}))
+
+
+def _extra(origin: Origin, job_id: str | None = None, attempt: int | None = None,
+           job_type: str | None = None) -> dict[str, Any]:
+    """The context fields of a worker log line (see seojobs.logs.CONTEXT_FIELDS)."""
+    return {"job_id": job_id, "attempt": attempt, "job_type": job_type, "topic": origin.topic,
+            "partition": origin.partition, "offset": origin.offset}
 
 
 def _uuid(value: Any) -> uuid.UUID | None:

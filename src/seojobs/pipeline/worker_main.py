@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import faust
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from seojobs import logs
+from seojobs import logs, metrics
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.adapters.kafka.producer import make_producer
@@ -79,6 +79,7 @@ def run_worker(settings: Settings, service: Service, factory: HandlerFactory,
                extend: Callable[[faust.App], None] | None = None) -> None:
     """Run one consumer service until SIGTERM/SIGINT (Faust handles the signals and commits)."""
     logs.configure()
+    metrics.serve(settings.metrics_port)
     app = create_worker_app(settings, service, factory)
     if extend is not None:
         extend(app)

@@ -7,6 +7,9 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seojobs.domain.topics import Topics
+from seojobs.pipeline.dispatcher import Dispatcher
+
 
 async def row_counts(engine: AsyncEngine) -> tuple[int, int]:
     """(jobs, outbox messages) in the database."""
@@ -21,6 +24,12 @@ async def outbox_topics(engine: AsyncEngine) -> list[str]:
     async with engine.connect() as conn:
         rows = (await conn.execute(text("SELECT topic FROM outbox ORDER BY id"))).all()
     return [r[0] for r in rows]
+
+
+async def dispatched_topics(engine: AsyncEngine, prefix: str) -> list[str]:
+    """Run one dispatcher round (as the relay does), then the outbox topics, oldest first."""
+    await Dispatcher(engine, Topics(prefix)).dispatch()
+    return await outbox_topics(engine)
 
 
 async def set_job_status(engine: AsyncEngine, job_id: str, status: str) -> None:

@@ -17,7 +17,7 @@ from seojobs.maintenance.slots import claim_slot_and_enqueue
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 from services.api.routes.cron import daily_slot, monthly_slot
-from tests.integration.api.api_helpers import outbox_topics, row_counts
+from tests.integration.api.api_helpers import dispatched_topics, outbox_topics, row_counts
 
 CRON = {"Authorization": "Bearer test-cron-secret"}
 
@@ -46,7 +46,8 @@ async def test_process_releases_due_jobs(client: httpx.AsyncClient, engine: Asyn
     resp = await client.post(path, headers=CRON)
     assert resp.status_code == 200
     assert resp.json() == {"success": True, "count": 1,
-                           "released": [{"id": job_id, "type": "CLEANUP_ROLLBACKS", "priority": 9}]}
+                           "released": [{"id": job_id, "type": "CLEANUP_ROLLBACKS", "priority": 9,
+                                         "topic": f"{settings.topic_prefix}maintenance.requested.high"}]}
     assert (await outbox_topics(engine))[-1] == f"{settings.topic_prefix}maintenance.requested.high"
     again = await client.post(path, headers=CRON)
     assert again.json()["count"] == 0
@@ -76,7 +77,8 @@ async def test_daily_enqueues_one_cleanup_per_day(client: httpx.AsyncClient, eng
     async with engine.connect() as conn:
         rows = (await conn.execute(text("SELECT type, payload, priority FROM jobs"))).all()
     assert [(r.type, r.payload, r.priority) for r in rows] == [("CLEANUP_ROLLBACKS", {"daysOld": 90}, 2)]
-    assert f"{settings.topic_prefix}maintenance.requested.low" in await outbox_topics(engine)
+    lane = f"{settings.topic_prefix}maintenance.requested.low"
+    assert lane in await dispatched_topics(engine, settings.topic_prefix)
 
 
 async def test_daily_respects_a_slot_the_scheduler_took(client: httpx.AsyncClient, engine: AsyncEngine,

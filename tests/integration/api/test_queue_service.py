@@ -14,7 +14,7 @@ from seojobs.domain.jobs import JobStatus, JobType
 from seojobs.domain.topics import Topics
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
-from tests.integration.api.api_helpers import outbox_topics, row_counts, set_job_status
+from tests.integration.api.api_helpers import dispatched_topics, row_counts, set_job_status
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ async def test_enqueue_methods_and_reads(queue: QueueService, engine: AsyncEngin
     assert (await queue.get_job_stats())["pending"] == 4
     assert (await queue.get_job_stats(user))["total"] == 2
     prefix = settings.topic_prefix
-    topics = await outbox_topics(engine)
+    topics = await dispatched_topics(engine, prefix)
     assert topics.count(f"{prefix}job.events") == 4
     assert f"{prefix}crawler.requested.high" in topics and f"{prefix}analyzer.requested.medium" in topics
     assert topics.count(f"{prefix}maintenance.requested.low") == 2

@@ -19,7 +19,7 @@ from seojobs.domain.events import (
     event_seq,
 )
 from seojobs.domain.jobs import JobType
-from seojobs.domain.requests import NewJob, outbox_messages, requested_event
+from seojobs.domain.requests import NewJob, outbox_messages, requested_event, work_topic
 from seojobs.domain.topics import Topics
 from tests.support.schemas import event_errors
 
@@ -63,15 +63,14 @@ def test_sequence_numbers_order_series_then_attempt_then_step(
     assert event_seq(*earlier) < event_seq(*later)
 
 
-def test_a_ready_job_goes_to_the_event_log_and_its_lane_and_a_scheduled_one_only_to_the_log() -> None:
+def test_an_enqueue_writes_the_request_to_the_event_log_and_the_work_topic_is_the_lane() -> None:
     topics = Topics("p.")
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    ready = NewJob(JobType.CRAWL_SITE, {"siteId": str(uuid.uuid4())}, 9, 3)
-    assert [t for t, _ in outbox_messages(ready, topics, now)] == ["p.job.events", "p.crawler.requested.high"]
-    later = NewJob(JobType.CRAWL_SITE, {}, 2, 3, scheduled_for=datetime(2026, 1, 2, tzinfo=UTC))
-    assert [t for t, _ in outbox_messages(later, topics, now)] == ["p.job.events"]
-    waiting = NewJob(JobType.ANALYZE_SITE, {}, 5, 3, depends_on=(uuid.uuid4(),))
-    assert [t for t, _ in outbox_messages(waiting, topics, now)] == ["p.job.events"]
+    job = NewJob(JobType.CRAWL_SITE, {"siteId": str(uuid.uuid4())}, 9, 3)
+    assert [t for t, _ in outbox_messages(job, topics, now)] == ["p.job.events"]
+    assert work_topic(topics, JobType.CRAWL_SITE, 9) == "p.crawler.requested.high"
+    assert work_topic(topics, JobType.SYNC_METRICS, 4) == "p.maintenance.requested.medium"
+    assert work_topic(topics, JobType.CLEANUP_ROLLBACKS, 0) == "p.maintenance.requested.low"
 
 
 def test_events_the_code_builds_match_the_published_schemas() -> None:

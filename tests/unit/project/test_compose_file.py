@@ -59,7 +59,8 @@ def test_every_env_var_the_services_get_is_a_setting() -> None:
 
 def test_the_application_services_are_all_there_with_healthchecked_dependencies() -> None:
     services = compose()["services"]
-    assert {"api", "relay", "projector", "crawler", "analyzer", "maintenance", "postgres", "kafka"} <= set(services)
+    wanted = {"api", "relay", "projector", "crawler", "analyzer", "maintenance", "postgres", "kafka"}
+    assert wanted <= set(services)
     assert services["kafka"]["image"].startswith("apache/kafka:4.")
     assert services["init"]["depends_on"]["kafka"]["condition"] == "service_healthy"
     assert all("healthcheck" in services[s] for s in ("postgres", "kafka", "api"))

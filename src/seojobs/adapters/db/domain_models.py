@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import text
 
 from seojobs.adapters.db.models import Base, _created, _pk
 
@@ -179,3 +180,31 @@ class ScheduleSlot(Base):
     slot: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     job_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = _created()
+
+
+class DeadLetter(Base):
+    """A message that could not be processed, copied from the dead-letter topic for operators."""
+
+    __tablename__ = "dead_letters"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    job_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=False)
+    job_type: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    error_type: Mapped[str] = mapped_column(String(100))
+    stack: Mapped[str | None] = mapped_column(Text)
+    component: Mapped[str] = mapped_column(String(20))
+    source_topic: Mapped[str] = mapped_column(String(255))
+    source_partition: Mapped[int] = mapped_column(Integer)
+    source_offset: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    original: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    original_base64: Mapped[str | None] = mapped_column(Text)
+    dlq_partition: Mapped[int] = mapped_column(Integer)
+    dlq_offset: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+    redriven_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        UniqueConstraint("dlq_partition", "dlq_offset", name="dead_letters_dlq_position_key"),
+        Index("dead_letters_job_idx", "job_id"),
+        Index("dead_letters_created_idx", "created_at"),
+    )

@@ -16,7 +16,7 @@ from seojobs.adapters.db.models import Job
 from seojobs.domain.errors import Conflict, NotFound
 from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq, utcnow
 from seojobs.domain.jobs import JobStatus, JobType
-from seojobs.domain.requests import NewJob, is_ready, outbox_messages, requested_event, work_topic
+from seojobs.domain.requests import NewJob, outbox_messages
 from seojobs.domain.topics import Topics
 
 #: Most rows one list call returns.
@@ -40,7 +40,7 @@ async def insert_job(conn: AsyncConnection, topics: Topics, job: NewJob) -> bool
         "scheduled_for": job.scheduled_for or created_at, "user_id": job.user_id,
         "site_id": job.site_id, "idempotency_key": job.idempotency_key, "parent_id": job.parent_id,
         "depends_on": [str(d) for d in job.depends_on], "created_at": created_at,
-        "dispatched_at": created_at if is_ready(job, created_at) else None,
+        "dispatched_at": None,
     })
     if row.first() is None:
         return False
@@ -96,23 +96,6 @@ class JobStore:
             if existing is not None:
                 return existing, False
         return job.job_id, created
-
-    async def release_due(self, limit: int) -> list[dict[str, Any]]:
-        """Send jobs whose time has come (and whose dependencies completed) to their work topics."""
-        async with self.engine.begin() as conn:
-            rows = (await conn.execute(q.CLAIM_DUE, {"limit": limit})).mappings().all()
-            if not rows:
-                return []
-            messages = []
-            for r in rows:
-                job = NewJob(job_type=JobType(r["type"]), payload=r["payload"], priority=r["priority"],
-                             max_attempts=r["max_attempts"], user_id=r["user_id"], site_id=r["site_id"],
-                             scheduled_for=r["scheduled_for"], job_id=r["id"])
-                event = requested_event(job, r["created_at"], r["series"])
-                messages.append((work_topic(self.topics, job.job_type, job.priority), event))
-            await write_outbox(conn, messages)
-            await conn.execute(q.MARK_DISPATCHED, {"ids": [r["id"] for r in rows]})
-        return [{"id": str(r["id"]), "type": r["type"], "priority": r["priority"]} for r in rows]
 
     async def get(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> Job:
         """One job; NotFound when it does not exist or belongs to another user."""

@@ -127,6 +127,10 @@ class Job(Base):
         Index("jobs_created_idx", "created_at"),
         Index("jobs_undispatched_idx", "scheduled_for",
               postgresql_where=text("status = 'PENDING' AND dispatched_at IS NULL")),
+        Index("jobs_inflight_idx", "type", "priority",
+              postgresql_where=text("dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')")),
+        Index("jobs_undispatched_user_idx", "type", "user_id",
+              postgresql_where=text("status = 'PENDING' AND dispatched_at IS NULL")),
         Index("jobs_idempotency_idx", "user_id", "idempotency_key", unique=True,
               postgresql_where=text("idempotency_key IS NOT NULL")),
     )

@@ -88,16 +88,57 @@ DELETE_OLD_JOBS = text("""
         LIMIT :limit)
 """)
 
-#: Scheduled jobs whose time has come and whose dependencies all completed, oldest due first.
-CLAIM_DUE = text("""
-    SELECT j.id, j.type, j.priority, j.payload, j.max_attempts, j.user_id, j.site_id, j.series,
-           j.scheduled_for, j.created_at
-    FROM jobs j
-    WHERE j.status = 'PENDING' AND j.dispatched_at IS NULL AND j.scheduled_for <= now()
-      AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY(j.depends_on) AND d.status <> 'COMPLETED')
-    ORDER BY j.priority DESC, j.scheduled_for
+MARK_DISPATCHED = text("UPDATE jobs SET dispatched_at = now(), updated_at = now() WHERE id = ANY(:ids)")
+
+#: Which (type, lane) pairs have jobs due for dispatch right now.
+DUE_LANES = text("""
+    SELECT type, CASE WHEN priority >= 8 THEN 'high' WHEN priority >= 4 THEN 'medium' ELSE 'low' END
+    FROM jobs WHERE status = 'PENDING' AND dispatched_at IS NULL AND scheduled_for <= now()
+    GROUP BY 1, 2
+""")
+
+#: Jobs of a lane sent to Kafka and not finished yet (they occupy the lane's window).
+INFLIGHT = text("""
+    SELECT count(*) FROM jobs
+    WHERE dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')
+      AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
+""")
+
+#: The next jobs of a lane in fair order: priority, then round robin across users, then age.
+FAIR_CANDIDATES = text("""
+    SELECT id FROM (
+        SELECT j.id, j.priority, j.scheduled_for, j.created_at,
+               row_number() OVER (PARTITION BY j.user_id
+                                  ORDER BY j.priority DESC, j.scheduled_for, j.created_at) AS user_rank
+        FROM jobs j
+        WHERE j.status = 'PENDING' AND j.dispatched_at IS NULL AND j.scheduled_for <= now()
+          AND j.type = ANY(:types) AND j.priority BETWEEN :lo AND :hi
+          AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY(j.depends_on) AND d.status <> 'COMPLETED')
+    ) c
+    ORDER BY c.priority DESC, c.user_rank, c.scheduled_for, c.created_at
     LIMIT :limit
+""")
+
+#: Lock the chosen jobs (skipping any another dispatcher holds).
+CLAIM_FOR_DISPATCH = text("""
+    SELECT id, type, priority, payload, max_attempts, user_id, site_id, series, scheduled_for, created_at
+    FROM jobs WHERE id = ANY(:ids) AND status = 'PENDING' AND dispatched_at IS NULL
     FOR UPDATE SKIP LOCKED
 """)
 
-MARK_DISPATCHED = text("UPDATE jobs SET dispatched_at = now(), updated_at = now() WHERE id = ANY(:ids)")
+#: Waiting jobs one of whose dependencies failed or was cancelled: they will never run.
+DOOMED_DEPENDENTS = text("""
+    SELECT j.id, j.type, j.series, j.attempts, d.id AS dep_id, d.status AS dep_status
+    FROM jobs j
+    JOIN LATERAL (SELECT id, status FROM jobs d WHERE d.id = ANY(j.depends_on)
+                  AND d.status IN ('FAILED', 'CANCELLED') LIMIT 1) d ON true
+    WHERE j.status = 'PENDING' AND j.dispatched_at IS NULL AND cardinality(j.depends_on) > 0
+    LIMIT :limit
+    FOR UPDATE OF j SKIP LOCKED
+""")
+
+#: When the next scheduled job falls due (None: nothing scheduled).
+NEXT_DUE = text("""
+    SELECT min(scheduled_for) FROM jobs
+    WHERE status = 'PENDING' AND dispatched_at IS NULL AND scheduled_for > now()
+""")

@@ -1,0 +1,112 @@
+"""Queue depth from Kafka: each consumer group's committed offsets against its topics' end offsets."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+
+from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.domain.jobs import Service
+from seojobs.domain.lanes import LANES_BY_PREFERENCE
+from seojobs.domain.topics import Topics
+
+#: How long a lag reading is reused before Kafka is asked again, seconds.
+LAG_TTL_S = 2.0
+#: How long one Kafka request may take, ms.
+REQUEST_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A topic a consumer group reads, with the service and lane (or retry step) it stands for."""
+
+    group: str
+    topic: str
+    service: str
+    lane: str
+
+
+@dataclass(frozen=True)
+class TopicLag:
+    """One group's position on one topic, summed over partitions."""
+
+    watch: Watch
+    end: int
+    committed: int
+
+    @property
+    def lag(self) -> int:
+        """Messages written but not yet consumed."""
+        return max(0, self.end - self.committed)
+
+
+def watches(topics: Topics, retry_steps: int) -> list[Watch]:
+    """Every topic worth watching: each service's lanes and delay topics, and the projector's input."""
+    out = []
+    for service in Service:
+        group = f"{topics.prefix}seojobs-{service.value}"
+        out += [Watch(group, topics.requested(service, lane), service.value, lane.value)
+                for lane in LANES_BY_PREFERENCE]
+        out += [Watch(group, topics.retry(service, step), service.value, f"retry.{step}")
+                for step in range(retry_steps)]
+    out.append(Watch(f"{topics.prefix}seojobs-projector", topics.job_events, "projector", "events"))
+    return out
+
+
+async def read_lag(bootstrap: str, watched: Sequence[Watch]) -> list[TopicLag]:
+    """The lag of every watched topic (topics that do not exist yet are left out)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                request_timeout_ms=REQUEST_TIMEOUT_MS)
+    try:
+        await admin.start()
+        await consumer.start()
+        existing = await consumer.topics()
+        parts = {w.topic: [TopicPartition(w.topic, p) for p in sorted(consumer.partitions_for_topic(w.topic)
+                                                                       or [])]
+                 for w in watched if w.topic in existing}
+        every = [tp for tps in parts.values() for tp in tps]
+        ends, starts = await asyncio.gather(consumer.end_offsets(every), consumer.beginning_offsets(every))
+        groups = sorted({w.group for w in watched})
+        offsets = await asyncio.gather(*(admin.list_consumer_group_offsets(g) for g in groups))
+        committed = {g: {tp: meta.offset for tp, meta in o.items()}
+                     for g, o in zip(groups, offsets, strict=True)}
+        return [TopicLag(w, sum(ends[tp] for tp in parts[w.topic]),
+                         sum(_position(committed[w.group].get(tp, -1), starts[tp]) for tp in parts[w.topic]))
+                for w in watched if w.topic in parts]
+    except KafkaError as exc:
+        raise KafkaUnavailable(f"Kafka at {bootstrap} did not answer: {exc}") from exc
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+def _position(committed: int, start: int) -> int:
+    """Where a group stands on a partition: its commit, or the partition's start when it has none."""
+    return max(committed, start)
+
+
+class LagCache:
+    """Reuses a lag reading for LAG_TTL_S seconds, so scrapes and pages do not hammer Kafka."""
+
+    def __init__(self, bootstrap: str, watched: Sequence[Watch], ttl_s: float = LAG_TTL_S) -> None:
+        self.bootstrap = bootstrap
+        self.watched = list(watched)
+        self.ttl_s = ttl_s
+        self._at = -ttl_s
+        self._value: list[TopicLag] = []
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> list[TopicLag]:
+        """The latest reading, fresh when the cached one is older than the TTL."""
+        async with self._lock:
+            if time.monotonic() - self._at >= self.ttl_s:
+                self._value = await read_lag(self.bootstrap, self.watched)
+                self._at = time.monotonic()
+            return self._value

@@ -1,0 +1,111 @@
+"""The dispatcher: sends waiting jobs to their work topics, fairly and within each lane's window.
+
+Jobs wait in PostgreSQL until they are due (scheduledFor), their dependencies completed, and their
+lane has room: at most ``window`` jobs of a (service, lane) are in Kafka and unfinished at once.
+Within a lane the next job is chosen by priority, then round robin across users, then age, so one
+user's flood cannot push another user's job behind thousands of its own: the other job waits for
+at most one window of work. A job one of whose dependencies failed or was cancelled is cancelled.
+The work messages go through the outbox in the same transaction that marks the jobs dispatched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from seojobs.adapters.db import queries as q
+from seojobs.adapters.db.job_store import write_outbox
+from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq
+from seojobs.domain.jobs import SERVICE_OF, JobType, Service, job_types_of
+from seojobs.domain.lanes import LANE_RANGES, Lane
+from seojobs.domain.requests import NewJob, requested_event
+from seojobs.domain.topics import Topics
+
+#: Jobs of one (service, lane) that may be in Kafka and unfinished at once.
+DEFAULT_WINDOW = 256
+#: Most jobs one lane releases per round.
+DEFAULT_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Released:
+    """A job sent to its work topic."""
+
+    job_id: str
+    job_type: str
+    priority: int
+    topic: str
+
+
+class Dispatcher:
+    """Releases due jobs to Kafka through the outbox."""
+
+    def __init__(self, engine: AsyncEngine, topics: Topics, *, window: int = DEFAULT_WINDOW,
+                 batch: int = DEFAULT_BATCH) -> None:
+        self.engine = engine
+        self.topics = topics
+        self.window = window
+        self.batch = batch
+
+    async def dispatch(self) -> list[Released]:
+        """One round: cancel doomed dependents, then release what each lane has room for."""
+        async with self.engine.begin() as conn:
+            await self._cancel_doomed(conn)
+            due = (await conn.execute(q.DUE_LANES)).all()
+            released: list[Released] = []
+            lanes = {(service, Lane(lane)) for t, lane in due if (service := _service_of(t)) is not None}
+            for service, lane in sorted(lanes):
+                released += await self._release_lane(conn, service, lane)
+        return released
+
+    async def next_due(self) -> datetime | None:
+        """When the next scheduled job falls due."""
+        async with self.engine.connect() as conn:
+            value: datetime | None = (await conn.execute(q.NEXT_DUE)).scalar()
+        return value
+
+    async def _release_lane(self, conn: AsyncConnection, service: Service, lane: Lane) -> list[Released]:
+        lo, hi = LANE_RANGES[lane]
+        types = [t.value for t in job_types_of(service)]
+        lane_args = {"types": types, "lo": lo, "hi": hi}
+        room = self.window - (await conn.execute(q.INFLIGHT, lane_args)).scalar_one()
+        if room <= 0:
+            return []
+        ids = [r[0] for r in (await conn.execute(q.FAIR_CANDIDATES, {**lane_args,
+                                                                     "limit": min(room, self.batch)}))]
+        if not ids:
+            return []
+        rows = {r["id"]: r for r in (await conn.execute(q.CLAIM_FOR_DISPATCH, {"ids": ids})).mappings()}
+        topic = self.topics.requested(service, lane)
+        chosen = [rows[i] for i in ids if i in rows]
+        await write_outbox(conn, [(topic, _request(r)) for r in chosen])
+        await conn.execute(q.MARK_DISPATCHED, {"ids": [r["id"] for r in chosen]})
+        return [Released(str(r["id"]), r["type"], r["priority"], topic) for r in chosen]
+
+    async def _cancel_doomed(self, conn: AsyncConnection) -> None:
+        doomed = (await conn.execute(q.DOOMED_DEPENDENTS, {"limit": self.batch})).mappings().all()
+        for r in doomed:
+            reason = f"dependency {r['dep_id']} ended {r['dep_status']}"
+            seq = event_seq(r["series"], r["attempts"], FINAL_STEP)
+            await conn.execute(q.CANCEL_PENDING, {"id": r["id"], "seq": seq, "reason": reason})
+            event = JobEvent(EventType.CANCELLED, str(r["id"]), r["type"], r["attempts"], seq,
+                             {"reason": reason})
+            await write_outbox(conn, [(self.topics.job_events, event)])
+
+
+def _service_of(job_type: str) -> Service | None:
+    try:
+        return SERVICE_OF[JobType(job_type)]
+    except ValueError:
+        return None
+
+
+def _request(row: Any) -> JobEvent:
+    """The job.requested event that carries a dispatched job to its worker."""
+    job = NewJob(job_type=JobType(row["type"]), payload=row["payload"], priority=row["priority"],
+                 max_attempts=row["max_attempts"], user_id=row["user_id"], site_id=row["site_id"],
+                 scheduled_for=row["scheduled_for"], job_id=row["id"])
+    return requested_event(job, row["created_at"], row["series"])
