@@ -69,7 +69,7 @@ def apply_event(row: RowState, event: JobEvent) -> RowChange | None:
         # Only a new series (a redrive) reopens a finished job; a first request is an insert.
         if row.status in TERMINAL_STATUSES and series_of(event.seq) > series_of(row.last_seq):
             reset = {"attempts": 0, "progress": 0, "result": None, "completed_at": None,
-                     "started_at": None, "dead_lettered": False}
+                     "started_at": None, "dead_lettered": False, "series": series_of(event.seq)}
             return RowChange(JobStatus.PENDING, reset, event.seq)
         return None
     move = _MOVES.get(event.event_type)

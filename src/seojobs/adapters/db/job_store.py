@@ -48,6 +48,25 @@ async def insert_job(conn: AsyncConnection, topics: Topics, job: NewJob) -> bool
     return True
 
 
+async def reopen_jobs(conn: AsyncConnection, topics: Topics, job_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """Start a new attempt series for finished jobs (redrive, reprocess), in the caller's transaction.
+
+    The job is PENDING again with attempts 0 and waits for the dispatcher; its earlier series
+    stays in the event log, the dead letters and job_results. Unfinished ids are left alone.
+    """
+    rows = (await conn.execute(q.LOCK_FINISHED, {"ids": list(job_ids)})).mappings().all()
+    now = utcnow()
+    for r in rows:
+        series = r["series"] + 1
+        job = NewJob(job_type=JobType(r["type"]), payload=r["payload"], priority=r["priority"],
+                     max_attempts=r["max_attempts"], user_id=r["user_id"], site_id=r["site_id"],
+                     scheduled_for=now, idempotency_key=r["idempotency_key"],
+                     depends_on=tuple(r["depends_on"] or ()), parent_id=r["parent_id"], job_id=r["id"])
+        await conn.execute(q.REOPEN, {"id": r["id"], "series": series, "seq": event_seq(series, 0, 0)})
+        await write_outbox(conn, outbox_messages(job, topics, r["created_at"], series))
+    return [r["id"] for r in rows]
+
+
 def job_to_api(job: Job) -> dict[str, Any]:
     """A job as the API shows it (the seed's camelCase field names, plus ours)."""
     def iso(value: datetime | None) -> str | None:

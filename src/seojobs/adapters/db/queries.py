@@ -142,3 +142,20 @@ NEXT_DUE = text("""
     SELECT min(scheduled_for) FROM jobs
     WHERE status = 'PENDING' AND dispatched_at IS NULL AND scheduled_for > now()
 """)
+
+#: Finished jobs to reopen as a new attempt series (a redrive or a reprocess).
+LOCK_FINISHED = text("""
+    SELECT id, type, priority, payload, max_attempts, user_id, site_id, series, idempotency_key,
+           parent_id, depends_on, created_at
+    FROM jobs WHERE id = ANY(:ids) AND status IN ('COMPLETED', 'FAILED', 'CANCELLED')
+    FOR UPDATE
+""")
+
+#: Reopen one job: PENDING again, a new series, nothing of the last series' run state.
+REOPEN = text("""
+    UPDATE jobs SET status = 'PENDING', series = :series, last_seq = :seq, attempts = 0, progress = 0,
+                    result = NULL, started_at = NULL, completed_at = NULL, dispatched_at = NULL,
+                    cancel_requested_at = NULL, dead_lettered = false, scheduled_for = now(),
+                    updated_at = now()
+    WHERE id = :id
+""")
