@@ -15,6 +15,7 @@ from services.api.deps import ApiState, KafkaReady
 from services.api.errors import install_error_handlers
 from services.api.live.hub import LiveHub
 from services.api.routes import bench, cron, dashboard, enqueue, health, jobs, live, metrics, results, sites
+from services.api.routes.dead_letters import router as dead_letters_router
 from services.api.routes.health import kafka_probe
 
 #: Shown at /docs.
@@ -31,7 +32,8 @@ def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> 
         engine = make_engine(settings.database_url)
         queue = QueueService(engine, Topics(settings.topic_prefix),
                              max_attempts=settings.job_max_attempts,
-                             dispatch_window=settings.dispatch_window)
+                             dispatch_window=settings.dispatch_window, plans=settings.plans,
+                             one_crawl_per_site=settings.one_crawl_per_site)
         app.state.api = ApiState(settings=settings, engine=engine, queue=queue, kafka_ready=probe)
         app.state.live = LiveHub(engine, libpq_url(settings.database_url))
         await app.state.live.start()
@@ -45,6 +47,6 @@ def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> 
     install_error_handlers(app)
     for router in (health.router, enqueue.router, jobs.router, cron.router, cron.process_router,
                    sites.router, results.router, results.conversations, bench.router,
-                   live.router, dashboard.router, dashboard.api, metrics.router):
+                   live.router, dashboard.router, dashboard.api, metrics.router, dead_letters_router):
         app.include_router(router)
     return app

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from seojobs.domain.errors import Conflict, NotFound, SeojobsError, ValidationFailed
+from seojobs.domain.errors import Conflict, NotFound, QuotaExceeded, SeojobsError, ValidationFailed
 
 logger = logging.getLogger("seojobs.api")
 
@@ -20,6 +20,7 @@ DOMAIN_STATUS: tuple[tuple[type[SeojobsError], int], ...] = (
     (ValidationFailed, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
+    (QuotaExceeded, status.HTTP_429_TOO_MANY_REQUESTS),
 )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from seojobs.adapters.db.accounts import find_site
 from seojobs.adapters.db.job_store import JobStore, job_to_api
 from seojobs.adapters.db.models import Job
+from seojobs.adapters.db.usage import count_usage, crawl_in_flight, user_plan
 from seojobs.domain.errors import Conflict, NotFound, ValidationFailed
+from seojobs.domain.events import utcnow
 from seojobs.domain.jobs import DEFAULT_PRIORITY, JobStatus, JobType
 from seojobs.domain.lanes import check_priority
 from seojobs.domain.payloads import DEFAULT_MAX_PAGES, DEFAULT_ROLLBACK_DAYS, validate_payload
+from seojobs.domain.plans import DEFAULT_PLANS, METERED, PlanPolicy, effective_priority, quota_of
 from seojobs.domain.requests import NewJob
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dispatcher import DEFAULT_WINDOW, Dispatcher
@@ -54,43 +58,103 @@ class QueueService:
     """Enqueue and manage jobs on top of the JobStore (row and outbox in one transaction)."""
 
     def __init__(self, engine: AsyncEngine, topics: Topics, *,
-                 max_attempts: int = DEFAULT_MAX_ATTEMPTS, dispatch_window: int = DEFAULT_WINDOW) -> None:
+                 max_attempts: int = DEFAULT_MAX_ATTEMPTS, dispatch_window: int = DEFAULT_WINDOW,
+                 plans: dict[str, PlanPolicy] | None = None, one_crawl_per_site: bool = True) -> None:
         self.engine = engine
+        self.plans = plans or dict(DEFAULT_PLANS)
+        self.one_crawl_per_site = one_crawl_per_site
         self.dispatch_window = dispatch_window
         self.store = JobStore(engine, topics)
         self.max_attempts = max_attempts
 
     def build(self, job_type: JobType, payload: dict[str, Any], *, priority: int | None = None,
               user_id: uuid.UUID | None = None, site_id: uuid.UUID | None = None,
-              idempotency_key: str | None = None, scheduled_for: datetime | None = None) -> NewJob:
+              idempotency_key: str | None = None, scheduled_for: datetime | None = None,
+              depends_on: Sequence[uuid.UUID] = (), max_attempts: int | None = None) -> NewJob:
         """A checked NewJob: payload validated, priority in 0..10 (type default when None)."""
+        if scheduled_for is not None and scheduled_for.tzinfo is None:
+            raise ValidationFailed("scheduledFor needs a time zone, e.g. 2026-12-01T09:00:00Z",
+                                   field="scheduledFor")
+        if len(set(depends_on)) != len(depends_on):
+            raise ValidationFailed("dependsOn lists a job twice", field="dependsOn")
         return NewJob(
             job_type=job_type,
             payload=validate_payload(job_type, payload),
             priority=check_priority(DEFAULT_PRIORITY[job_type] if priority is None else priority),
-            max_attempts=self.max_attempts, user_id=user_id, site_id=site_id,
-            scheduled_for=scheduled_for, idempotency_key=check_idempotency_key(idempotency_key))
+            max_attempts=max_attempts or self.max_attempts, user_id=user_id, site_id=site_id,
+            scheduled_for=scheduled_for, idempotency_key=check_idempotency_key(idempotency_key),
+            depends_on=tuple(depends_on))
 
     async def submit_in(self, conn: AsyncConnection, job: NewJob) -> Enqueued:
-        """Enqueue inside the caller's transaction, after checking the job's site."""
+        """Enqueue inside the caller's transaction: site, dependencies, plan, quota, exclusivity."""
         if job.site_id is not None:
             owner = job.user_id if job.job_type in OWNED_SITE_JOBS else None
             await find_site(conn, job.site_id, owner)
+        await self._check_dependencies(conn, job)
+        metered = job.job_type in OWNED_SITE_JOBS and job.user_id is not None
+        plan = await self._plan(conn, job.user_id) if metered and job.user_id else None
+        if plan is not None:
+            job = replace(job, priority=effective_priority(job.priority, plan))
+        if self.one_crawl_per_site and job.job_type is JobType.CRAWL_SITE and job.site_id is not None:
+            running = await crawl_in_flight(conn, job.site_id)
+            if running is not None:
+                return Enqueued(running, False)
         job_id, created = await self.store.enqueue_in(conn, job)
         if not created:
             existing = (await conn.execute(select(Job.type).where(Job.id == job_id))).scalar()
             if existing != job.job_type.value:
                 raise Conflict(f"this Idempotency-Key was already used for a {existing} job",
                                idempotency_key=job.idempotency_key, job_id=str(job_id))
+        elif plan is not None and job.user_id is not None:
+            await count_usage(conn, job.user_id, METERED[job.job_type], quota_of(plan, job.job_type),
+                              utcnow())
         return Enqueued(job_id, created)
+
+    async def submit_crawl_and_analysis(self, crawl: NewJob) -> tuple[Enqueued, Enqueued]:
+        """A crawl and the analysis that waits for it, in one transaction (an idempotent retry or
+        an already running crawl of the site answers with the existing pair)."""
+        async with self.engine.begin() as conn:
+            first = await self.submit_in(conn, crawl)
+            if not first.created:
+                existing = (await conn.execute(select(Job.id).where(
+                    Job.type == JobType.ANALYZE_SITE.value, Job.depends_on == [first.job_id]))).scalar()
+                if existing is not None:
+                    return first, Enqueued(existing, False)
+            payload = {"siteId": str(crawl.site_id), "userId": str(crawl.user_id)}
+            analysis = self.build(JobType.ANALYZE_SITE, payload, user_id=crawl.user_id,
+                                  site_id=crawl.site_id, depends_on=[first.job_id],
+                                  max_attempts=crawl.max_attempts)
+            return first, await self.submit_in(conn, analysis)
+
+    async def _plan(self, conn: AsyncConnection, user_id: uuid.UUID) -> PlanPolicy:
+        name = await user_plan(conn, user_id)
+        return self.plans.get(name or "free") or self.plans.get("free") or DEFAULT_PLANS["free"]
+
+    async def _check_dependencies(self, conn: AsyncConnection, job: NewJob) -> None:
+        """Every dependency must exist and be visible to the job's owner (422 otherwise).
+
+        A new job can only depend on jobs that exist already, and dependencies never change,
+        so no cycle can form.
+        """
+        if not job.depends_on:
+            return
+        stmt = select(Job.id).where(Job.id.in_(job.depends_on))
+        if job.user_id is not None and job.job_type in OWNED_SITE_JOBS:
+            stmt = stmt.where(Job.user_id == job.user_id)
+        found = set((await conn.execute(stmt)).scalars())
+        missing = [str(d) for d in job.depends_on if d not in found]
+        if missing:
+            raise ValidationFailed(f"dependsOn names unknown jobs: {', '.join(missing)}",
+                                   field="dependsOn", unknown=missing)
 
     async def submit(self, job_type: JobType, payload: dict[str, Any], *, priority: int | None = None,
                      user_id: uuid.UUID | None = None, site_id: uuid.UUID | None = None,
-                     idempotency_key: str | None = None,
-                     scheduled_for: datetime | None = None) -> Enqueued:
+                     idempotency_key: str | None = None, scheduled_for: datetime | None = None,
+                     depends_on: Sequence[uuid.UUID] = (), max_attempts: int | None = None) -> Enqueued:
         """Validate and enqueue one job in its own transaction."""
         job = self.build(job_type, payload, priority=priority, user_id=user_id, site_id=site_id,
-                         idempotency_key=idempotency_key, scheduled_for=scheduled_for)
+                         idempotency_key=idempotency_key, scheduled_for=scheduled_for,
+                         depends_on=depends_on, max_attempts=max_attempts)
         async with self.engine.begin() as conn:
             return await self.submit_in(conn, job)
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from seojobs.domain.plans import DEFAULT_PLANS, PlanPolicy
+
 #: Where the native stack listens unless told otherwise.
 DEFAULT_PG_PORT = 55432
 DEFAULT_KAFKA_PORT = 19092
@@ -44,6 +46,11 @@ class Settings(BaseSettings):
     job_time_limit_default_s: float = 300.0
     #: Jobs one worker process runs at once.
     worker_concurrency: int = Field(4, ge=1, le=64)
+
+    #: Plans: priority cap and boost, monthly quotas of crawls and analyses (null: unlimited).
+    plans: dict[str, PlanPolicy] = Field(default_factory=lambda: dict(DEFAULT_PLANS))
+    #: A crawl request for a site whose crawl is PENDING or PROCESSING returns that crawl.
+    one_crawl_per_site: bool = True
 
     # Dispatcher (runs in the relay): jobs of one (service, lane) in Kafka and unfinished at once.
     dispatch_window: int = Field(256, ge=1)

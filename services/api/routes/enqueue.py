@@ -15,6 +15,7 @@ from services.api.schemas import (
     CrawlRequest,
     SyncMetricsRequest,
     UsageResetRequest,
+    _JobBody,
 )
 
 router = APIRouter(prefix="/api/jobs", tags=["enqueue"])
@@ -33,18 +34,31 @@ def accepted(response: Response, result: Enqueued, message: str) -> dict[str, An
             "statusUrl": f"/api/jobs/{job_id}/status"}
 
 
+def common(body: _JobBody) -> dict[str, Any]:
+    """The options every enqueue passes on: when, after which jobs, how many attempts."""
+    return {"scheduled_for": body.scheduled_for, "depends_on": body.depends_on,
+            "max_attempts": body.max_attempts}
+
+
 @router.post("/crawl", status_code=status.HTTP_202_ACCEPTED, responses=_ACCEPTED)
 async def enqueue_crawl(body: CrawlRequest, user: CurrentUser, queue: Queue, response: Response,
                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    """Queue a crawl of one of the caller's sites."""
+    """Queue a crawl of one of the caller's sites (with ``analyze``, and its analysis)."""
     payload: dict[str, Any] = {"siteId": str(body.site_id), "userId": str(user.user_id),
                                "maxPages": body.max_pages}
     if body.render is not None:
         payload["render"] = body.render
-    result = await queue.submit(JobType.CRAWL_SITE, payload, priority=body.priority,
-                                user_id=user.user_id, site_id=body.site_id,
-                                idempotency_key=idempotency_key)
-    return accepted(response, result, "Crawl job queued successfully")
+    job = queue.build(JobType.CRAWL_SITE, payload, priority=body.priority, user_id=user.user_id,
+                      site_id=body.site_id, idempotency_key=idempotency_key, **common(body))
+    if not body.analyze:
+        async with queue.engine.begin() as conn:
+            result = await queue.submit_in(conn, job)
+        return accepted(response, result, "Crawl job queued successfully")
+    crawl, analysis = await queue.submit_crawl_and_analysis(job)
+    body_out = accepted(response, crawl, "Crawl and analysis jobs queued successfully")
+    body_out["analysisJobId"] = str(analysis.job_id)
+    body_out["analysisStatusUrl"] = f"/api/jobs/{analysis.job_id}/status"
+    return body_out
 
 
 @router.post("/analysis", status_code=status.HTTP_202_ACCEPTED, responses=_ACCEPTED)
@@ -54,7 +68,7 @@ async def enqueue_analysis(body: AnalysisRequest, user: CurrentUser, queue: Queu
     payload = {"siteId": str(body.site_id), "userId": str(user.user_id)}
     result = await queue.submit(JobType.ANALYZE_SITE, payload, priority=body.priority,
                                 user_id=user.user_id, site_id=body.site_id,
-                                idempotency_key=idempotency_key)
+                                idempotency_key=idempotency_key, **common(body))
     return accepted(response, result, "Analysis job queued successfully")
 
 
@@ -66,7 +80,7 @@ async def enqueue_cleanup(admin: Admin, queue: Queue, response: Response,
     body = body or CleanupRequest.model_validate({})
     result = await queue.submit(JobType.CLEANUP_ROLLBACKS, {"daysOld": body.days_old},
                                 priority=body.priority, user_id=admin.user_id,
-                                idempotency_key=idempotency_key)
+                                idempotency_key=idempotency_key, **common(body))
     return accepted(response, result, "Cleanup job queued successfully")
 
 
@@ -75,7 +89,7 @@ async def enqueue_usage_reset(body: UsageResetRequest, admin: Admin, queue: Queu
                               idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Queue the monthly usage reset of a month, YYYY-MM (admin)."""
     result = await queue.submit(JobType.RESET_USAGE, {"month": body.month}, priority=body.priority,
-                                user_id=admin.user_id, idempotency_key=idempotency_key)
+                                user_id=admin.user_id, idempotency_key=idempotency_key, **common(body))
     return accepted(response, result, "Usage reset job queued successfully")
 
 
@@ -88,5 +102,5 @@ async def enqueue_sync_metrics(admin: Admin, queue: Queue, response: Response,
     payload = {"siteId": str(body.site_id)} if body.site_id else {}
     result = await queue.submit(JobType.SYNC_METRICS, payload, priority=body.priority,
                                 user_id=admin.user_id, site_id=body.site_id,
-                                idempotency_key=idempotency_key)
+                                idempotency_key=idempotency_key, **common(body))
     return accepted(response, result, "Metrics sync job queued successfully")

@@ -42,3 +42,7 @@ class NotFound(SeojobsError):
 
 class Conflict(SeojobsError):
     """A request that contradicts the record's state (cancel a finished job)."""
+
+
+class QuotaExceeded(SeojobsError):
+    """The user's plan allows no more jobs of this type this month."""

@@ -63,7 +63,17 @@ async def _client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of create_app(settings), its lifespan running, Kafka probed for real."""
+    """A client of create_app(settings), its lifespan running, Kafka probed for real.
+
+    Several crawls of one site may wait at once here (most tests are not about exclusivity).
+    """
+    async for c in _client(create_app(settings.model_copy(update={"one_crawl_per_site": False}))):
+        yield c
+
+
+@pytest.fixture
+async def exclusive_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app as shipped: one crawl per site at a time."""
     async for c in _client(create_app(settings)):
         yield c
 

@@ -20,11 +20,12 @@ from tests.integration.api.api_helpers import dispatched_topics, row_counts, set
 @pytest.fixture
 def queue(engine: AsyncEngine, settings: Settings) -> QueueService:
     """A QueueService on the test's database."""
-    return QueueService(engine, Topics(settings.topic_prefix), max_attempts=settings.job_max_attempts)
+    return QueueService(engine, Topics(settings.topic_prefix), max_attempts=settings.job_max_attempts,
+                        one_crawl_per_site=False)
 
 
 async def _owner_and_site(engine: AsyncEngine) -> tuple[uuid.UUID, uuid.UUID]:
-    user = await accounts.create_user(engine, "owner@example.com")
+    user = await accounts.create_user(engine, "owner@example.com", plan="pro")  # priority cap 8
     site = await accounts.create_site(engine, user, "https://owner.example", "Owner")
     return user, uuid.UUID(site["id"])
 
