@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seojobs.domain.errors import Conflict, NotFound, QuotaExceeded, SeojobsError, ValidationFailed
@@ -83,6 +84,12 @@ async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc.message, details), status_code=code)
 
 
+async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(error_body("the database is unavailable; try again shortly"),
+                        status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(error_body("internal server error"), status_code=500)
@@ -93,4 +100,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(SeojobsError, _on_domain)
+    app.add_exception_handler(OperationalError, _on_database_down)
+    app.add_exception_handler(InterfaceError, _on_database_down)
     app.add_exception_handler(Exception, _on_unexpected)

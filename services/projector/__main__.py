@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Awaitable
 
 from seojobs import logs, metrics
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.domain.topics import Topics
+from seojobs.pipeline.dead_letter_store import DeadLetterIngester, group_id
 from seojobs.pipeline.projector import Projector
 from seojobs.settings import Settings
 
@@ -22,11 +24,26 @@ async def run(settings: Settings, drain: bool) -> None:
     projector = Projector(engine, settings.kafka_bootstrap_servers, topics.job_events, topics.dead_letter,
                           f"{settings.topic_prefix}seojobs-projector",
                           batch_size=settings.projector_batch_size)
+    # The dead-letter ingester runs beside the projector, in its own consumer group.
+    ingester = DeadLetterIngester(engine, settings.kafka_bootstrap_servers, topics.dead_letter,
+                                  group_id(settings.topic_prefix))
     loop = asyncio.get_running_loop()
+
+    def stop_all() -> None:
+        projector.stop()
+        ingester.stop()
+
+    async def guarded(task: Awaitable[object]) -> None:
+        try:
+            await task
+        except BaseException:
+            stop_all()  # one task failing ends the process rather than leaving it half alive
+            raise
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, projector.stop)
+        loop.add_signal_handler(sig, stop_all)
     try:
-        await projector.run(drain=drain)
+        await asyncio.gather(guarded(projector.run(drain=drain)), guarded(ingester.run(drain=drain)))
     finally:
         await engine.dispose()
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from seojobs.adapters.db.job_store import job_to_api
@@ -20,7 +22,7 @@ def cursor_of(when: datetime) -> int:
     return int(when.timestamp() * 1_000_000)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """A job's row as the API shows it, with its version (last_seq) and change cursor."""
 
@@ -44,6 +46,16 @@ class Snapshot:
         """The WebSocket message that carries this snapshot."""
         return {"type": "job", "id": f"{self.job_id}:{self.seq}", "seq": self.seq,
                 "cursor": self.cursor, "job": self.job}
+
+    @cached_property
+    def message_text(self) -> str:
+        """The WebSocket message as JSON, encoded once however many subscribers get it."""
+        return json.dumps(self.message(), separators=(",", ":"))
+
+    @cached_property
+    def job_text(self) -> str:
+        """The job as JSON (the SSE data), encoded once."""
+        return json.dumps(self.job, separators=(",", ":"))
 
 
 class Subscriber:

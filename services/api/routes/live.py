@@ -67,7 +67,7 @@ async def _job_stream(hub: LiveHub, user_id: uuid.UUID | None, job_id: uuid.UUID
             return
         while True:
             for snap in await sub.next():
-                yield ServerSentEvent(data=json.dumps(snap.job), event="job", id=snap.event_id)
+                yield ServerSentEvent(data=snap.job_text, event="job", id=snap.event_id)
                 if _terminal(snap):
                     yield ServerSentEvent(data=json.dumps({"jobId": str(job_id)}), event="end")
                     return
@@ -126,7 +126,7 @@ async def _initial(hub: LiveHub, sub: Subscriber, user: Principal, options: dict
 async def _send_loop(ws: WebSocket, sub: Subscriber) -> None:
     while True:
         for snap in await sub.next():
-            await ws.send_json(snap.message())
+            await ws.send_text(snap.message_text)
 
 
 async def _receive_loop(ws: WebSocket) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from seojobs.cli import accounts, dlq, jobs, services, stack, top
+from seojobs.cli.replay import replay
 
 app = typer.Typer(help="seojobs: the background-job platform of an SEO SaaS, on Kafka.",
                   no_args_is_help=True, add_completion=False)
@@ -13,6 +14,7 @@ app.add_typer(services.app, name="services", help="Run the services in the backg
 app.add_typer(accounts.users, name="user", help="Users and their API tokens.")
 app.add_typer(accounts.sites, name="site", help="Sites of a user.")
 app.add_typer(jobs.enqueue, name="enqueue", help="Enqueue a job.")
+app.add_typer(replay, name="replay", help="Rebuild the jobs table, reprocess jobs (30-day topics).")
 app.add_typer(dlq.dlq, name="dlq", help="Dead letters: list and redrive (over the API).")
 app.command("top")(top.top)
 app.command("status")(jobs.status)

@@ -92,7 +92,7 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
                 runner, _ = await parts.get()
                 await parts.slots.acquire(rank)
                 try:
-                    outcome = await runner.handle(event.value, origin)
+                    outcome = await runner.handle_retrying(event.value, origin)
                 finally:
                     parts.slots.release()
                 log.info("message %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, outcome,

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs import metrics
@@ -23,6 +24,8 @@ from seojobs.pipeline.projection_store import apply_batch
 
 log = logging.getLogger("seojobs.projector")
 
+#: Longest pause between attempts while the database is unreachable, seconds.
+DB_RETRY_MAX_S = 5.0
 #: How long one poll waits for records, ms.
 POLL_MS = 200
 __all__ = ["JOBS_CHANNEL", "Projector", "ProjectorStats", "partitions_of"]
@@ -39,7 +42,10 @@ class ProjectorStats:
 
 
 class Projector:
-    """Applies the job-event topic to the jobs table until stopped (or drained)."""
+    """Applies the job-event topic to the jobs table until stopped (or drained).
+
+    An empty ``dead_letter_topic`` counts rejected events without publishing them (replays).
+    """
 
     def __init__(self, engine: AsyncEngine, bootstrap: str, events_topic: str, dead_letter_topic: str,
                  group_id: str, *, batch_size: int = 1000) -> None:
@@ -92,17 +98,31 @@ class Projector:
             except ValidationFailed as exc:
                 self.stats.rejected += 1
                 log.warning("rejected event at %s[%d]@%d: %s", r.topic, r.partition, r.offset, exc)
+                if not self.dead_letter_topic:
+                    continue  # a replay: the live projector already dead-lettered it
                 await producer.send_and_wait(self.dead_letter_topic, key=r.key, value=dead_letter_record(
                     r.value, str(exc), r.topic, r.partition, r.offset, "projector"))
-        async with self.engine.begin() as conn:
-            changed = await apply_batch(conn, events) if events else 0
-            # Every job the batch touched, not only changed rows: a cancel the API wrote itself
-            # and a new job's request reach live clients through the projector too.
-            await notify_jobs(conn, [e.job_id for e in events])
+        changed = await self._store(events)
         metrics.count_events(events)
         self.stats.events += len(events)
         self.stats.changes += changed
         self.stats.batches += 1
+
+    async def _store(self, events: list[JobEvent]) -> int:
+        """Apply the events in one transaction, waiting out database outages (a replay is a no-op)."""
+        backoff = 0.2
+        while True:
+            try:
+                async with self.engine.begin() as conn:
+                    changed = await apply_batch(conn, events) if events else 0
+                    # Every job the batch touched, not only changed rows: a cancel the API wrote itself
+                    # and a new job's request reach live clients through the projector too.
+                    await notify_jobs(conn, [e.job_id for e in events])
+                return changed
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("database unavailable, will retry the batch: %s", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, DB_RETRY_MAX_S)
 
     async def _caught_up(self, consumer: AIOKafkaConsumer) -> bool:
         """True when every assigned partition's position has reached its end offset."""

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs import metrics
@@ -47,6 +48,9 @@ log = logging.getLogger("seojobs.worker")
 
 #: Who ran a job (host and process), carried in job.started.
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+#: First and longest pause between attempts while the database is unreachable, seconds.
+DB_RETRY_FIRST_S, DB_RETRY_MAX_S = 0.2, 5.0
 
 STORE_RESULT = text("""
     INSERT INTO job_results (job_id, series, attempt, result)
@@ -106,6 +110,18 @@ class JobRunner:
         log.info("job %s attempt %d: %s", request.job_id, request.attempt + 1, outcome,
                  extra=_extra(origin, request.job_id, request.attempt + 1, job_type.value))
         return outcome
+
+    async def handle_retrying(self, raw: bytes | None, origin: Origin) -> str:
+        """handle(), repeated while the database is unreachable (the same as a redelivery, sooner)."""
+        backoff = DB_RETRY_FIRST_S
+        while True:
+            try:
+                return await self.handle(raw, origin)
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("database unavailable at %s[%d]@%d, will retry: %s", origin.topic,
+                            origin.partition, origin.offset, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, DB_RETRY_MAX_S)
 
     async def _run(self, request: JobEvent, job_type: JobType, payload: dict[str, Any],
                    origin: Origin) -> str:

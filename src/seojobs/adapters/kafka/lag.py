@@ -67,12 +67,11 @@ async def read_lag(bootstrap: str, watched: Sequence[Watch]) -> list[TopicLag]:
     try:
         await admin.start()
         await consumer.start()
-        existing = await consumer.topics()
-        parts = {w.topic: [TopicPartition(w.topic, p) for p in sorted(consumer.partitions_for_topic(w.topic)
-                                                                       or [])]
-                 for w in watched if w.topic in existing}
+        found = await partitions(consumer, {w.topic for w in watched})
+        parts = {w.topic: found[w.topic] for w in watched if found.get(w.topic)}
         every = [tp for tps in parts.values() for tp in tps]
-        ends, starts = await asyncio.gather(consumer.end_offsets(every), consumer.beginning_offsets(every))
+        ends = await consumer.end_offsets(every)
+        starts = await consumer.beginning_offsets(every)
         groups = sorted({w.group for w in watched})
         offsets = await asyncio.gather(*(admin.list_consumer_group_offsets(g) for g in groups))
         committed = {g: {tp: meta.offset for tp, meta in o.items()}
@@ -85,6 +84,15 @@ async def read_lag(bootstrap: str, watched: Sequence[Watch]) -> list[TopicLag]:
     finally:
         await consumer.stop()
         await admin.close()
+
+
+async def partitions(consumer: AIOKafkaConsumer, topics: set[str]) -> dict[str, list[TopicPartition]]:
+    """The partitions of each topic (none for a topic that does not exist)."""
+    # A consumer that subscribes to nothing knows no topic's metadata until it asks for it.
+    for topic in topics:
+        consumer._client.add_topic(topic)
+    await consumer._client.force_metadata_update()
+    return {t: [TopicPartition(t, p) for p in sorted(consumer.partitions_for_topic(t) or [])] for t in topics}
 
 
 def _position(committed: int, start: int) -> int:

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.lag import partitions
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import decode_event
 
@@ -58,10 +59,7 @@ async def job_timeline(bootstrap: str, topic: str, job_id: str, created_at: date
     events: list[dict[str, Any]] = []
     try:
         await consumer.start()
-        # Metadata of a consumer that subscribes to nothing lacks the topic until asked for it.
-        consumer._client.add_topic(topic)
-        await consumer._client.force_metadata_update()
-        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        tps = (await partitions(consumer, {topic}))[topic]
         if not tps:
             return Timeline([], False)
         consumer.assign(tps)
