@@ -20,7 +20,7 @@ def lag_cache(conn: HTTPConnection) -> LagCache:
     if getattr(state, "lag", None) is None:
         settings = cast(ApiState, state.api).settings
         state.lag = LagCache(settings.kafka_bootstrap_servers,
-                             watches(Topics(settings.topic_prefix), len(settings.retry_delays_s)))
+                             watches(Topics(settings.topic_prefix), settings.retry_steps))
     return cast(LagCache, state.lag)
 
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     # Retries: the seed's 1, 2, 3 minutes.
     retry_delays_s: tuple[float, ...] = (60.0, 120.0, 180.0)
+    #: Retry delays of single job types (name -> delays), e.g. '{"ANALYZE_SITE": [30, 120, 600]}'.
+    retry_delays_by_type_s: dict[str, tuple[float, ...]] = {}
     #: Time limit per job type, seconds (name -> seconds); unknown types use the default.
     job_time_limits_s: dict[str, float] = {"CRAWL_SITE": 900.0, "ANALYZE_SITE": 300.0}
     job_time_limit_default_s: float = 300.0
@@ -95,6 +97,11 @@ class Settings(BaseSettings):
     stack_dir: Path = Path(".stack")
     pg_port: int = DEFAULT_PG_PORT
     kafka_port: int = DEFAULT_KAFKA_PORT
+
+    @property
+    def retry_steps(self) -> int:
+        """How many delay topics each job type has (the longest delay table)."""
+        return max([len(self.retry_delays_s), *(len(d) for d in self.retry_delays_by_type_s.values())])
 
     def time_limit_s(self, job_type: str) -> float:
         """The time limit of one job type."""

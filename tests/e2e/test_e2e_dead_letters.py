@@ -117,7 +117,7 @@ async def test_poison_message_among_a_thousand_jobs(
         settings: Settings) -> None:
     topics = Topics(settings.topic_prefix)
     lane_topic = topics.requested(Service.MAINTENANCE, Lane.MEDIUM)
-    await ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(len(settings.retry_delays_s)))
+    await ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(settings.retry_steps))
     store = JobStore(engine, topics)
     jobs = [NewJob(JobType.SYNC_METRICS, {}, priority=4, max_attempts=3) for _ in range(GOOD_JOBS)]
     async with engine.begin() as conn:

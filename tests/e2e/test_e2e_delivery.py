@@ -247,7 +247,7 @@ async def test_a_consumer_killed_while_retries_wait_in_a_delay_topic_loses_none_
         fake.script(*[overloaded(retry_after="1") for _ in range(8)])  # every first attempt fails
         start(services, *PIPELINE)
         env = {"ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": fake.base_url,
-               "SEOJOBS_ANTHROPIC_MAX_RETRIES": 0, "SEOJOBS_RETRY_DELAYS_S": "[6, 6, 6]"}
+               "SEOJOBS_ANTHROPIC_MAX_RETRIES": 0, "SEOJOBS_RETRY_DELAYS_BY_TYPE_S": '{"ANALYZE_SITE": [6, 6]}'}
         services.start("analyzer", **env)
         await services.wait_api()
         ids = [await post_job(http, services, "/api/jobs/analysis", {"siteId": str(s)}, owner.headers)

@@ -42,7 +42,7 @@ async def read_frame(cfg: Settings, engine: AsyncEngine) -> Frame:
     """Read Kafka and the database once."""
     try:
         lags: list[TopicLag] | None = await read_lag(
-            cfg.kafka_bootstrap_servers, watches(Topics(cfg.topic_prefix), len(cfg.retry_delays_s)))
+            cfg.kafka_bootstrap_servers, watches(Topics(cfg.topic_prefix), cfg.retry_steps))
     except KafkaUnavailable:
         lags = None
     return Frame(lags, await insights.open_jobs(engine),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from seojobs.domain.jobs import Service
+from seojobs.domain.jobs import SERVICE_OF, JobType, Service, job_types_of
 from seojobs.domain.lanes import LANES_BY_PREFERENCE, Lane
 
 #: The topic every job lifecycle event goes to (key = job id, so one job's events stay ordered).
@@ -56,14 +56,18 @@ class Topics:
         """The work topics one service consumes, highest lane first."""
         return tuple(self.requested(service, lane) for lane in LANES_BY_PREFERENCE)
 
-    def retry(self, service: Service, step: int) -> str:
-        """The delay topic of one retry step of a service (every message in it waits the same)."""
-        return self._n(f"{service.value}.retry.{step}")
+    def retry(self, job_type: JobType, step: int) -> str:
+        """The delay topic of one retry step of a job type (every message in it waits the same)."""
+        return self._n(f"{SERVICE_OF[job_type].value}.retry.{job_type.value.lower()}.{step}")
+
+    def retry_topics(self, service: Service, retry_steps: int) -> tuple[str, ...]:
+        """Every delay topic of a service's job types."""
+        return tuple(self.retry(t, step) for t in job_types_of(service) for step in range(retry_steps))
 
     def all_specs(self, retry_steps: int = 3) -> tuple[TopicSpec, ...]:
         """Every topic the project needs, as it creates them."""
         specs = [TopicSpec(self.job_events, EVENT_PARTITIONS), TopicSpec(self.dead_letter, 3)]
         for service in Service:
             specs.extend(TopicSpec(t, WORK_PARTITIONS) for t in self.service_topics(service))
-            specs.extend(TopicSpec(self.retry(service, i), WORK_PARTITIONS) for i in range(retry_steps))
+            specs.extend(TopicSpec(t, WORK_PARTITIONS) for t in self.retry_topics(service, retry_steps))
         return tuple(specs)

@@ -113,8 +113,8 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
 
     for rank, lane in enumerate(LANES_BY_PREFERENCE):
         lane_agent(topics.requested(service, lane), rank)
-    for step in range(retry_steps):
-        delay_agent(topics.retry(service, step))
+    for topic in topics.retry_topics(service, retry_steps):
+        delay_agent(topic)
 
     async def on_shutdown(*args: Any, **kwargs: Any) -> None:
         await parts.close()

@@ -14,7 +14,7 @@ import os
 import socket
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +35,7 @@ from seojobs.domain.events import (
     event_seq,
     utcnow,
 )
-from seojobs.domain.jobs import SERVICE_OF, JobStatus, JobType, is_terminal
+from seojobs.domain.jobs import JobStatus, JobType, is_terminal
 from seojobs.domain.payloads import validate_payload
 from seojobs.domain.retry import Decision, plan_retry
 from seojobs.domain.topics import Topics
@@ -77,6 +77,12 @@ class RunnerConfig:
     time_limits_s: dict[str, float]
     default_time_limit_s: float
     default_max_attempts: int
+    #: Delays of the job types that have their own (job type name -> delays).
+    retry_delays_by_type_s: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def delays_for(self, job_type: str) -> tuple[float, ...]:
+        """The retry delays of one job type."""
+        return self.retry_delays_by_type_s.get(job_type, self.retry_delays_s)
 
 
 class JobRunner:
@@ -170,7 +176,7 @@ class JobRunner:
 
     async def _failed(self, request: JobEvent, ctx: RunContext, origin: Origin, exc: BaseException) -> str:
         max_attempts = int(request.payload.get("max_attempts") or self.config.default_max_attempts)
-        plan = plan_retry(exc, ctx.attempt, max_attempts, self.config.retry_delays_s)
+        plan = plan_retry(exc, ctx.attempt, max_attempts, self.config.delays_for(ctx.job_type.value))
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         history = [*request.payload.get("history", []),
                    {"attempt": ctx.attempt, "error": message, "type": type(exc).__name__,
@@ -185,7 +191,7 @@ class JobRunner:
             retry = JobEvent(EventType.RETRY_SCHEDULED, request.job_id, request.job_type, ctx.attempt,
                              final, {**request.payload, "history": history, "due_at": due.isoformat(),
                                      "target_topic": origin.topic})
-            await self.emitter.send(self.topics.retry(SERVICE_OF[ctx.job_type], plan.step), retry)
+            await self.emitter.send(self.topics.retry(ctx.job_type, plan.step), retry)
             return "retry"
         await self.emitter.emit(ctx.event(EventType.FAILED, final, {"error": message}))
         await self._dead_letter(request, origin, exc, ctx.attempt, history)

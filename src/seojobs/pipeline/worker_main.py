@@ -38,6 +38,7 @@ def runner_config(settings: Settings) -> RunnerConfig:
     """The runner's settings, taken from the one settings object."""
     return RunnerConfig(
         retry_delays_s=settings.retry_delays_s,
+        retry_delays_by_type_s=dict(settings.retry_delays_by_type_s),
         time_limits_s=dict(settings.job_time_limits_s),
         default_time_limit_s=settings.job_time_limit_default_s,
         default_max_attempts=settings.job_max_attempts,
@@ -70,7 +71,7 @@ def make_parts(settings: Settings, factory: HandlerFactory) -> WorkerParts:
 def create_worker_app(settings: Settings, service: Service, factory: HandlerFactory) -> faust.App:
     """The Faust app of one consumer service, its topics created if missing."""
     topics = Topics(settings.topic_prefix)
-    steps = len(settings.retry_delays_s)
+    steps = settings.retry_steps
     asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(steps)))
     return build_app(service, topics, settings.kafka_bootstrap_servers, make_parts(settings, factory), steps)
 

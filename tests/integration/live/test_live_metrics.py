@@ -25,7 +25,7 @@ async def test_metrics_count_projected_events_and_show_backlog_and_lag(live: Liv
     for job in jobs:
         await live.start(job)
     group = f"{settings.topic_prefix}seojobs-projector"
-    watched = [w for w in watches(live.topics, len(settings.retry_delays_s)) if w.group == group]
+    watched = [w for w in watches(live.topics, settings.retry_steps) if w.group == group]
 
     seen: list[object] = []
 

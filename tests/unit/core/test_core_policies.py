@@ -86,3 +86,17 @@ async def test_slots_serve_higher_lanes_first_but_age_the_others() -> None:
     assert order.index("low0") < len(order) - 3, "ageing lets a low-lane waiter through a high flood"
     everyone = [f"low{i}" for i in range(3)] + [f"high{i}" for i in range(AGEING_EVERY + 2)]
     assert sorted(order) == sorted(everyone)
+
+
+def test_each_job_type_has_its_own_delay_topics_and_may_have_its_own_delays() -> None:
+    from seojobs.domain.jobs import Service
+    from seojobs.domain.topics import Topics
+    from seojobs.pipeline.runner import RunnerConfig
+
+    topics = Topics("p.")
+    assert topics.retry(JobType.ANALYZE_SITE, 1) == "p.analyzer.retry.analyze_site.1"
+    assert set(topics.retry_topics(Service.MAINTENANCE, 2)) >= {
+        "p.maintenance.retry.cleanup_rollbacks.0", "p.maintenance.retry.sync_metrics.1"}
+    config = RunnerConfig((60.0, 120.0), {}, 300.0, 3, {"ANALYZE_SITE": (5.0,)})
+    assert config.delays_for("ANALYZE_SITE") == (5.0,)
+    assert config.delays_for("CRAWL_SITE") == (60.0, 120.0)

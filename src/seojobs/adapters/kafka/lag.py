@@ -53,8 +53,8 @@ def watches(topics: Topics, retry_steps: int) -> list[Watch]:
         group = f"{topics.prefix}seojobs-{service.value}"
         out += [Watch(group, topics.requested(service, lane), service.value, lane.value)
                 for lane in LANES_BY_PREFERENCE]
-        out += [Watch(group, topics.retry(service, step), service.value, f"retry.{step}")
-                for step in range(retry_steps)]
+        out += [Watch(group, topic, service.value, "retry." + topic.rsplit(".retry.", 1)[1])
+                for topic in topics.retry_topics(service, retry_steps)]
     out.append(Watch(f"{topics.prefix}seojobs-projector", topics.job_events, "projector", "events"))
     return out
 
