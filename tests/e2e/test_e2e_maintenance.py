@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e.conftest import Account
 from tests.e2e.jobs_http import post_job, wait_terminal
+from tests.e2e.test_e2e_faults import events_of
+from tests.support.schemas import event_errors
 from tests.support.services import ServiceSet
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +76,10 @@ async def test_each_maintenance_job_runs_to_completed_with_its_result(
 
     stats = (await http.get(f"{services.api_url}/api/jobs/stats", headers=admin.headers)).json()
     assert stats["completed"] >= 4 and stats["pending"] == 0 and stats["processing"] == 0
+
+    events = await events_of(services.settings, {cleanup, reset, again, sync})
+    assert {e["event_type"] for e in events} >= {"job.requested", "job.started", "job.progress", "job.completed"}
+    assert [event_errors(e) for e in events if event_errors(e)] == [], "every emitted event fits schemas/"
 
 
 async def test_bad_month_is_refused_and_writes_nothing(
