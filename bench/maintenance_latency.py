@@ -58,7 +58,8 @@ async def main(count: int) -> None:
     rows = (("enqueue -> started", started), ("enqueue -> COMPLETED (jobs table)", completed),
             ("client POST -> status COMPLETED", client))
     for name, values in rows:
-        print(f"{name:36} p50 {statistics.median(values) * 1000:6.0f} ms   p99 {pct(values, 0.99) * 1000:6.0f} ms")
+        p50, p99 = statistics.median(values) * 1000, pct(values, 0.99) * 1000
+        print(f"{name:36} p50 {p50:6.0f} ms   p99 {p99:6.0f} ms")
 
 
 if __name__ == "__main__":
