@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
-from collections.abc import Awaitable
 
 from seojobs import logs, metrics
 from seojobs.adapters.db.engine import make_engine
@@ -13,6 +11,7 @@ from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dead_letter_store import DeadLetterIngester, group_id
 from seojobs.pipeline.projector import Projector
+from seojobs.pipeline.service_run import run_until_signalled
 from seojobs.settings import Settings
 
 
@@ -27,23 +26,13 @@ async def run(settings: Settings, drain: bool) -> None:
     # The dead-letter ingester runs beside the projector, in its own consumer group.
     ingester = DeadLetterIngester(engine, settings.kafka_bootstrap_servers, topics.dead_letter,
                                   group_id(settings.topic_prefix))
-    loop = asyncio.get_running_loop()
 
     def stop_all() -> None:
         projector.stop()
         ingester.stop()
 
-    async def guarded(task: Awaitable[object]) -> None:
-        try:
-            await task
-        except BaseException:
-            stop_all()  # one task failing ends the process rather than leaving it half alive
-            raise
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop_all)
     try:
-        await asyncio.gather(guarded(projector.run(drain=drain)), guarded(ingester.run(drain=drain)))
+        await run_until_signalled(stop_all, projector.run(drain=drain), ingester.run(drain=drain))
     finally:
         await engine.dispose()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 
 from seojobs import logs, metrics
@@ -11,6 +10,7 @@ from seojobs.adapters.db.engine import libpq_url, make_engine
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dispatcher import Dispatcher
 from seojobs.pipeline.relay import OutboxRelay
+from seojobs.pipeline.service_run import run_until_signalled
 from seojobs.settings import Settings
 
 
@@ -22,11 +22,8 @@ async def run(settings: Settings, drain: bool) -> None:
     relay = OutboxRelay(engine, settings.kafka_bootstrap_servers, libpq_url(settings.database_url),
                         batch_size=settings.relay_batch_size,
                         poll_interval_s=settings.relay_poll_interval_s, dispatcher=dispatcher)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, relay.stop)
     try:
-        await relay.run(drain=drain)
+        await run_until_signalled(relay.stop, relay.run(drain=drain))
     finally:
         await engine.dispose()
 

@@ -18,6 +18,7 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import operator_queries as dq
+from seojobs.adapters.kafka.consumer import caught_up
 
 log = logging.getLogger("seojobs.deadletters")
 
@@ -141,15 +142,3 @@ class DeadLetterIngester:
                                               "partition": row["source_partition"],
                                               "offset": row["source_offset"]})
         self.seen += len(records)
-
-
-async def caught_up(consumer: AIOKafkaConsumer) -> bool:
-    """True when every assigned partition's position has reached its end offset."""
-    assigned = consumer.assignment()
-    if not assigned:
-        return False
-    ends = await consumer.end_offsets(list(assigned))
-    for tp in assigned:
-        if await consumer.position(tp) < ends[tp]:
-            return False
-    return True

@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs import metrics
+from seojobs.adapters.kafka.consumer import caught_up
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import JobEvent, decode_event
 from seojobs.pipeline.dead_letters import dead_letter_record
@@ -83,7 +84,7 @@ class Projector:
                 if records:
                     await self._apply(records, producer)
                     await consumer.commit()
-                elif drain and await self._caught_up(consumer):
+                elif drain and await caught_up(consumer):
                     break
         finally:
             await consumer.stop()
@@ -123,17 +124,6 @@ class Projector:
                 log.warning("database unavailable, will retry the batch: %s", exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, DB_RETRY_MAX_S)
-
-    async def _caught_up(self, consumer: AIOKafkaConsumer) -> bool:
-        """True when every assigned partition's position has reached its end offset."""
-        assigned = consumer.assignment()
-        if not assigned:
-            return False
-        ends = await consumer.end_offsets(list(assigned))
-        for tp in assigned:
-            if await consumer.position(tp) < ends[tp]:
-                return False
-        return True
 
 
 def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:

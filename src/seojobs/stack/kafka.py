@@ -135,20 +135,9 @@ def _java(lib: Path, paths: KafkaPaths, *args: str) -> list[str]:
 
 def answers_metadata(port: int) -> bool:
     """True when the broker answers a metadata request."""
-    from aiokafka.admin import AIOKafkaAdminClient
+    from seojobs.adapters.kafka.admin import kafka_ready
 
-    async def probe() -> bool:
-        admin = AIOKafkaAdminClient(bootstrap_servers=f"127.0.0.1:{port}", request_timeout_ms=3000)
-        try:
-            await admin.start()
-            await admin.list_topics()
-            return True
-        except Exception:
-            return False
-        finally:
-            await admin.close()
-
-    return port_open("127.0.0.1", port) and asyncio.run(probe())
+    return port_open("127.0.0.1", port) and asyncio.run(kafka_ready(f"127.0.0.1:{port}"))
 
 
 def up(stack_dir: Path, port: int) -> str:
