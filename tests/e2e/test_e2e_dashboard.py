@@ -9,12 +9,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, async_playwright, expect
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seojobs.adapters.db.job_store import JobStore
+from seojobs.domain.jobs import JobType
+from seojobs.domain.requests import NewJob
+from seojobs.domain.topics import Topics
+from seojobs.settings import Settings
 from tests.e2e.conftest import Account, make_account
-from tests.e2e.jobs_http import post_job
-from tests.support.services import ROOT, ServiceSet
+from tests.e2e.jobs_http import post_job, wait_terminal
+from tests.support.services import ROOT, ServiceSet, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -107,38 +113,38 @@ async def test_a_non_admin_token_is_refused(services: ServiceSet, engine: AsyncE
     await page.screenshot(path=shot("dashboard-refused.png"))
 
 
-async def test_the_redrive_button_posts_and_marks_the_letter(
-        services: ServiceSet, admin: Account, browser: Browser) -> None:
-    """Against the dead-letter API's contract (GET list, POST redrive), served through the page's fetch."""
-    services.start("api")
+async def test_the_redrive_button_redrives_a_real_dead_letter(
+        services: ServiceSet, admin: Account, browser: Browser, engine: AsyncEngine,
+        settings: Settings, http: httpx.AsyncClient) -> None:
+    """A job that failed for good (its site was missing) is dead-lettered; the button redrives it."""
+    for name in ("api", "relay", "projector", "maintenance"):
+        services.start(name)
     await services.wait_api()
-    letter_id, job_id = str(uuid.uuid4()), str(uuid.uuid4())
-    letters = [{"id": letter_id, "jobId": job_id, "jobType": "SYNC_METRICS", "reason": "boom",
-                "errorType": "PermanentError", "sourceTopic": "maintenance.requested.medium",
-                "sourcePartition": 2, "sourceOffset": 17, "attempts": 3,
-                "createdAt": "2026-01-01T00:00:00+00:00", "redrivenAt": None}]
-    posts: list[tuple[str, str | None]] = []
+    site = uuid.uuid4()
+    job = NewJob(JobType.SYNC_METRICS, {"siteId": str(site)}, 4, 1, user_id=admin.user_id)
+    job_id = str((await JobStore(engine, Topics(settings.topic_prefix)).enqueue(job))[0])
+    letters: list[dict[str, object]] = []
 
-    async def dead_letter_api(route: Route) -> None:
-        request = route.request
-        if request.method == "POST":
-            posts.append((request.url, await request.header_value("authorization")))
-            await route.fulfill(json={"success": True, "jobId": job_id})
-        else:
-            await route.fulfill(json={"success": True, "deadLetters": letters})
+    async def listed() -> bool:
+        resp = await http.get(f"{services.api_url}/api/admin/dead-letters", headers=admin.headers)
+        letters[:] = [d for d in resp.json()["deadLetters"] if d["jobId"] == job_id]
+        return bool(letters)
 
+    await wait_for(listed, 60, "the job's dead letter to be listed", services.log_tail)
+    async with engine.begin() as conn:  # the cause is fixed: the site exists now
+        await conn.execute(text("INSERT INTO sites (id, user_id, url, name) VALUES (:s, :u, 'https://x.test/', 'x')"),
+                           {"s": site, "u": admin.user_id})
     page, errors = await open_page(browser, services)
-    await page.route("**/api/admin/dead-letters**", dead_letter_api)
     await sign_in(page, admin.token)
     await expect(page.locator("#app")).to_be_visible()
     await page.click("a[href='#/dead-letters']")
+    letter_id = letters[0]["id"]
     button = page.locator(f'tr[data-dead-letter-id="{letter_id}"] button.redrive')
-    await expect(button).to_have_text("Redrive")
+    await expect(button).to_have_text("Redrive", timeout=UI_WAIT_MS)
     await button.click()
-    await expect(button).to_have_text("Redriven")
-    await expect(button).to_be_disabled()
+    await expect(button).to_have_text("Redriven", timeout=UI_WAIT_MS)
     await expect(page.locator("#dlq-note")).to_contain_text(job_id)
-    assert posts == [(f"{services.api_url}/api/admin/dead-letters/{letter_id}/redrive",
-                      f"Bearer {admin.token}")]
+    finished = await wait_terminal(http, services, job_id, admin.headers)
+    assert finished["status"] == "COMPLETED", "the redriven job ran again, in a new series, and completed"
     await page.screenshot(path=shot("dashboard-dead-letters.png"), full_page=True)
     assert errors == [], json.dumps(errors)
