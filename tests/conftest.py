@@ -6,6 +6,7 @@ so tests run in any order and never see each other's data.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db.engine import make_engine
 from seojobs.settings import Settings
-from tests.support.stack import StackAddress, stack_address
+from tests.support.stack import StackAddress, delete_topics, stack_address
 
 #: Each pytest session migrates its own template, so parallel sessions do not collide.
 TEMPLATE_DB = f"seojobs_tpl_{uuid.uuid4().hex[:8]}"
@@ -58,9 +59,15 @@ def database_url(stack: StackAddress, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def topic_prefix() -> str:
-    """A unique topic and consumer-group prefix for this test."""
-    return f"t{uuid.uuid4().hex[:10]}."
+def topic_prefix(stack: StackAddress) -> Iterator[str]:
+    """A unique topic and consumer-group prefix for this test; its topics are deleted afterwards.
+
+    (A broker keeps files open for every partition: topics left behind by hundreds of tests
+    would exhaust its open-file limit.)
+    """
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    yield prefix
+    asyncio.run(delete_topics(stack.kafka_bootstrap, prefix))
 
 
 @pytest.fixture

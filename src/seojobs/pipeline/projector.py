@@ -18,13 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seojobs import metrics
 from seojobs.adapters.kafka.consumer import caught_up
 from seojobs.domain.errors import ValidationFailed
-from seojobs.domain.events import JobEvent, decode_event
+from seojobs.domain.events import EventType, JobEvent, decode_event
 from seojobs.pipeline.dead_letters import dead_letter_record
 from seojobs.pipeline.job_changes import JOBS_CHANNEL, notify_jobs
 from seojobs.pipeline.projection_store import apply_batch
 
 log = logging.getLogger("seojobs.projector")
 
+#: Payload fields a job.requested must carry for the projector to create the job's row.
+REQUESTED_FIELDS = ("type", "payload", "scheduled_for", "created_at")
 #: Longest pause between attempts while the database is unreachable, seconds.
 DB_RETRY_MAX_S = 5.0
 #: How long one poll waits for records, ms.
@@ -95,7 +97,7 @@ class Projector:
         events: list[JobEvent] = []
         for r in records:
             try:
-                events.append(decode_event(r.value))
+                events.append(checked(decode_event(r.value)))
             except ValidationFailed as exc:
                 self.stats.rejected += 1
                 log.warning("rejected event at %s[%d]@%d: %s", r.topic, r.partition, r.offset, exc)
@@ -124,6 +126,15 @@ class Projector:
                 log.warning("database unavailable, will retry the batch: %s", exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, DB_RETRY_MAX_S)
+
+
+def checked(event: JobEvent) -> JobEvent:
+    """The event, or ValidationFailed when a job.requested lacks what its row needs (foreign producers)."""
+    if event.event_type is EventType.REQUESTED:
+        missing = [k for k in REQUESTED_FIELDS if event.payload.get(k) is None]
+        if missing:
+            raise ValidationFailed(f"job.requested lacks payload fields: {', '.join(missing)}")
+    return event
 
 
 def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:

@@ -115,6 +115,10 @@ class OutboxRelay:
                     log.warning("outbox publish failed, will retry: %s", exc)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, MAX_BACKOFF_S)
+                    if isinstance(exc, KafkaError | TimeoutError):
+                        # After a broker outage an idempotent producer can be left with sequence
+                        # numbers the broker no longer accepts: start again with a fresh one.
+                        await self._restart_producer()
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
@@ -134,6 +138,13 @@ class OutboxRelay:
         if due is None:
             return self.poll_interval_s
         return max(0.005, min(self.poll_interval_s, (due - utcnow()).total_seconds()))
+
+    async def _restart_producer(self) -> None:
+        """Replace the producer with a new one (a new producer id and sequence)."""
+        with contextlib.suppress(Exception):
+            await self.producer.stop()
+        self.producer = make_producer(self.bootstrap, client_id="seojobs-relay")
+        await self._start_producer()
 
     async def _start_producer(self) -> None:
         """Start the producer, waiting for Kafka if it is not there yet."""

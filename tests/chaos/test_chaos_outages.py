@@ -1,0 +1,67 @@
+"""Outages of the broker and of the database: the pipeline waits, resumes, and loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.chaos.faults import postgres_control
+from tests.chaos.streams import Stream
+from tests.e2e.conftest import make_account
+from tests.support.services import ServiceSet
+from tests.support.stack import broker_control
+
+pytestmark = pytest.mark.e2e
+
+#: Jobs of each stream.
+STREAM = 2000
+#: How long the broker stays down each time (the scenario's 20 seconds).
+BROKER_DOWN_S = 20.0
+
+
+async def test_broker_down_during_enqueue_and_during_processing(
+        services: ServiceSet, stream: Stream, engine: AsyncEngine, http: httpx.AsyncClient) -> None:
+    admin = await make_account(engine, role="admin")
+    for name in ("api", "relay", "projector", "maintenance"):
+        services.start(name)
+    await services.wait_api()
+    await stream.enqueue_http(http, admin.headers, 250)
+    await stream.wait_done(engine, 250)
+    broker = broker_control()
+    await asyncio.to_thread(broker.stop)
+    try:
+        await stream.enqueue_http(http, admin.headers, STREAM // 2)  # the API accepts while Kafka is down
+        async with engine.connect() as conn:
+            waiting = (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
+        assert waiting >= STREAM // 2, "with Kafka down the events wait in the outbox"
+        await asyncio.sleep(BROKER_DOWN_S)
+    finally:
+        await asyncio.to_thread(broker.start)
+    await stream.enqueue_http(http, admin.headers, STREAM // 2)
+    await stream.wait_done(engine, 250 + STREAM // 4)
+    await asyncio.to_thread(broker.stop)  # again, now with work in flight
+    try:
+        await asyncio.sleep(BROKER_DOWN_S)
+    finally:
+        await asyncio.to_thread(broker.start)
+    await stream.wait_all_done(engine)
+
+    await stream.check(engine)
+
+
+async def test_postgres_restarted_during_processing(services: ServiceSet, stream: Stream,
+                                                    engine: AsyncEngine) -> None:
+    for name in ("relay", "projector", "maintenance"):
+        services.start(name)
+    await stream.enqueue(engine, STREAM)
+    await stream.wait_done(engine, STREAM // 4)
+    await asyncio.to_thread(postgres_control().restart)
+    await stream.enqueue(engine, STREAM // 4)  # enqueues work again once the server is back
+    await stream.wait_all_done(engine)
+
+    await stream.check(engine)
+    assert all(proc.poll() is None for proc in services.procs.values()), "every service survived"
