@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.chaos.streams import Stream
 from tests.support.services import ServiceSet
 
-pytestmark = pytest.mark.e2e
+#: A scenario streams at least 2,000 jobs through outages: it may take minutes on two cores.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 #: Jobs of each stream.
 STREAM = 2000

@@ -15,7 +15,8 @@ from tests.e2e.conftest import make_account
 from tests.support.services import ServiceSet
 from tests.support.stack import broker_control
 
-pytestmark = pytest.mark.e2e
+#: A scenario streams at least 2,000 jobs through outages: it may take minutes on two cores.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 #: Jobs of each stream.
 STREAM = 2000
