@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
+
 from aiokafka import AIOKafkaProducer
 
 from seojobs.domain.events import JobEvent
@@ -11,9 +15,25 @@ from seojobs.domain.topics import Topics
 class Emitter:
     """The worker's way out: job events, delayed retries and dead letters."""
 
-    def __init__(self, producer: AIOKafkaProducer, topics: Topics) -> None:
+    def __init__(self, producer: AIOKafkaProducer, topics: Topics,
+                 new_producer: Callable[[], AIOKafkaProducer] | None = None) -> None:
         self.producer = producer
         self.topics = topics
+        self._new_producer = new_producer
+        self._lock = asyncio.Lock()
+
+    async def restart(self) -> None:
+        """Replace the producer: after a broker outage an idempotent producer can be left with
+        sequence numbers the broker refuses (OutOfOrderSequenceNumber) for good."""
+        if self._new_producer is None:
+            return
+        async with self._lock:
+            old = self.producer
+            with contextlib.suppress(Exception):
+                await old.stop()
+            fresh = self._new_producer()
+            await fresh.start()
+            self.producer = fresh
 
     async def emit(self, event: JobEvent) -> None:
         """Publish a lifecycle event to the job-event topic (key = job id)."""

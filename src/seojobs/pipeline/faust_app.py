@@ -10,6 +10,7 @@ its events are done, so a crash redelivers (at-least-once) and the runner makes 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,7 +22,7 @@ from seojobs.domain.lanes import LANES_BY_PREFERENCE
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.delays import hold_and_release
 from seojobs.pipeline.emitter import Emitter
-from seojobs.pipeline.runner import JobRunner, Origin
+from seojobs.pipeline.runner import INFRA_ERRORS, JobRunner, Origin
 from seojobs.pipeline.slots import LaneSlots
 
 log = logging.getLogger("seojobs.worker")
@@ -107,7 +108,19 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
             async for event in stream.events():
                 msg = event.message
                 _, emitter = await parts.get()
-                await hold_and_release(event.value, Origin(msg.topic, msg.partition, msg.offset), emitter)
+                origin = Origin(msg.topic, msg.partition, msg.offset)
+                backoff = 0.2
+                while True:  # never give a message up: see JobRunner.handle_retrying
+                    try:
+                        await hold_and_release(event.value, origin, emitter)
+                        break
+                    except INFRA_ERRORS as exc:
+                        log.warning("Kafka unavailable releasing %s[%d]@%d, will retry: %s", msg.topic,
+                                    msg.partition, msg.offset, exc)
+                        await asyncio.sleep(backoff)
+                        backoff = min(backoff * 2, 5.0)
+                        with contextlib.suppress(*INFRA_ERRORS):
+                            await emitter.restart()
 
         app.agent(channel, name=f"delay-{topic_name}", isolated_partitions=True)(run)
 

@@ -8,6 +8,7 @@ instead of doing the work again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from aiokafka.errors import KafkaError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,6 +53,8 @@ WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 #: First and longest pause between attempts while the database is unreachable, seconds.
 DB_RETRY_FIRST_S, DB_RETRY_MAX_S = 0.2, 5.0
+#: Failures of the infrastructure (not of the job): the message is repeated until they pass.
+INFRA_ERRORS = (OperationalError, InterfaceError, KafkaError, OSError)
 
 STORE_RESULT = text("""
     INSERT INTO job_results (job_id, series, attempt, result)
@@ -118,16 +122,24 @@ class JobRunner:
         return outcome
 
     async def handle_retrying(self, raw: bytes | None, origin: Origin) -> str:
-        """handle(), repeated while the database is unreachable (the same as a redelivery, sooner)."""
+        """handle(), repeated while the database or Kafka is unreachable.
+
+        The message is never given up: an exception escaping the agent would leave it unacked
+        but behind the stream's position until the next rebalance. Repeating it is the same as a
+        redelivery, sooner, and every step of handle() is safe to repeat.
+        """
         backoff = DB_RETRY_FIRST_S
         while True:
             try:
                 return await self.handle(raw, origin)
-            except (OperationalError, InterfaceError) as exc:
-                log.warning("database unavailable at %s[%d]@%d, will retry: %s", origin.topic,
+            except INFRA_ERRORS as exc:
+                log.warning("database or Kafka unavailable at %s[%d]@%d, will retry: %s", origin.topic,
                             origin.partition, origin.offset, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, DB_RETRY_MAX_S)
+                if isinstance(exc, KafkaError):
+                    with contextlib.suppress(*INFRA_ERRORS):
+                        await self.emitter.restart()
 
     async def _run(self, request: JobEvent, job_type: JobType, payload: dict[str, Any],
                    origin: Origin) -> str:
@@ -166,6 +178,8 @@ class JobRunner:
         except TimeoutError:
             timeout = RetryableError(f"{job_type.value} exceeded its time limit of {limit:g}s")
             return await self._failed(request, ctx, origin, timeout)
+        except KafkaError:
+            raise  # the bus, not the job, failed: handle_retrying repeats the message
         except Exception as exc:  # every other failure goes through the retry policy
             return await self._failed(request, ctx, origin, exc)
         async with self.engine.begin() as conn:

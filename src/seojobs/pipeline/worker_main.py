@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.adapters.kafka.producer import make_producer
 from seojobs.domain.jobs import JobType, Service
 from seojobs.domain.topics import Topics
+from seojobs.pipeline import keeper
 from seojobs.pipeline.emitter import Emitter
 from seojobs.pipeline.faust_app import WorkerParts, build_app
 from seojobs.pipeline.runner import JobRunner, RunnerConfig
@@ -56,7 +58,9 @@ def make_parts(settings: Settings, factory: HandlerFactory) -> WorkerParts:
         await producer.start()
         handler_set = await factory(settings, engine)
         closers.extend([*handler_set.closers, producer.stop, engine.dispose])
-        emitter = Emitter(producer, topics)
+        emitter = Emitter(producer, topics, lambda: make_producer(settings.kafka_bootstrap_servers,
+                                                                  client_id="seojobs-worker"))
+        closers.append(lambda: emitter.producer.stop())
         runner = JobRunner(engine, emitter, topics, handler_set.handlers, runner_config(settings))
         return runner, emitter
 
@@ -76,10 +80,21 @@ def create_worker_app(settings: Settings, service: Service, factory: HandlerFact
     return build_app(service, topics, settings.kafka_bootstrap_servers, make_parts(settings, factory), steps)
 
 
+def service_module(service: Service) -> list[str]:
+    """The ``python -m`` module of a consumer service."""
+    return [f"services.{service.value}"]
+
+
 def run_worker(settings: Settings, service: Service, factory: HandlerFactory,
                extend: Callable[[faust.App], None] | None = None) -> None:
-    """Run one consumer service until SIGTERM/SIGINT (Faust handles the signals and commits)."""
+    """Run one consumer service until SIGTERM/SIGINT (Faust handles the signals and commits).
+
+    The process is a keeper that runs the Faust worker as its child and starts it again if Faust
+    gives up (see keeper.py); set SEOJOBS_WORKER_CHILD=1 to run the worker alone.
+    """
     logs.configure()
+    if not keeper.is_child():
+        keeper.keep([sys.executable, "-m", *service_module(service), *sys.argv[1:]])
     metrics.serve(settings.metrics_port)
     app = create_worker_app(settings, service, factory)
     if extend is not None:
