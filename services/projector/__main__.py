@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
-from seojobs import logs, metrics
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dead_letter_store import DeadLetterIngester, group_id
 from seojobs.pipeline.projector import Projector
-from seojobs.pipeline.service_run import run_until_signalled
+from seojobs.pipeline.service_run import run_until_signalled, serve
 from seojobs.settings import Settings
 
 
@@ -39,10 +35,7 @@ async def run(settings: Settings, drain: bool) -> None:
 
 def main() -> None:
     """Entry point: ``python -m services.projector [--drain]``."""
-    logs.configure()
-    settings = Settings()
-    metrics.serve(settings.metrics_port)
-    asyncio.run(run(settings, "--drain" in sys.argv[1:]))
+    serve(run)
 
 
 if __name__ == "__main__":

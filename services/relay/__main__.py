@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
-from seojobs import logs, metrics
 from seojobs.adapters.db.engine import libpq_url, make_engine
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dispatcher import Dispatcher
 from seojobs.pipeline.relay import OutboxRelay
-from seojobs.pipeline.service_run import run_until_signalled
+from seojobs.pipeline.service_run import run_until_signalled, serve
 from seojobs.settings import Settings
 
 
@@ -30,10 +26,7 @@ async def run(settings: Settings, drain: bool) -> None:
 
 def main() -> None:
     """Entry point: ``python -m services.relay [--drain]``."""
-    logs.configure()
-    settings = Settings()
-    metrics.serve(settings.metrics_port)
-    asyncio.run(run(settings, "--drain" in sys.argv[1:]))
+    serve(run)
 
 
 if __name__ == "__main__":

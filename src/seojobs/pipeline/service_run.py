@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from seojobs import logs, metrics
+from seojobs.settings import Settings
 
 
 async def run_until_signalled(stop: Callable[[], None], *tasks: Awaitable[object]) -> None:
@@ -21,3 +26,12 @@ async def run_until_signalled(stop: Callable[[], None], *tasks: Awaitable[object
             raise
 
     await asyncio.gather(*(guarded(t) for t in tasks))
+
+
+def serve(run: Callable[[Settings, bool], Coroutine[Any, Any, None]]) -> None:
+    """The entry point of a plain-aiokafka service: JSON logs, settings read once, metrics, and
+    ``run(settings, drain)`` (``--drain``: stop once caught up)."""
+    logs.configure()
+    settings = Settings()
+    metrics.serve(settings.metrics_port)
+    asyncio.run(run(settings, "--drain" in sys.argv[1:]))
