@@ -30,6 +30,7 @@ class GuardProxy:
         self._port = port
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self.blocked: dict[str, str] = {}
 
     @property
@@ -49,10 +50,15 @@ class GuardProxy:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            # A task cancelled before its first step never reaches its own finally.
+            for writer in list(self._writers):
+                _close_quietly(writer)
+            self._writers.clear()
             await self._server.wait_closed()
 
     def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.ensure_future(self._serve(reader, writer))
+        self._writers.add(writer)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -69,8 +75,8 @@ class GuardProxy:
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, OSError):
             pass
         finally:
-            with contextlib.suppress(OSError, RuntimeError):
-                writer.close()
+            _close_quietly(writer)
+            self._writers.discard(writer)
 
     async def _open(self, host: str, port: int, label: str) -> tuple[
         asyncio.StreamReader, asyncio.StreamWriter] | str:
@@ -96,9 +102,12 @@ class GuardProxy:
             await writer.drain()
             return
         up_reader, up_writer = opened
-        writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
-        await writer.drain()
-        await _pipe_both(reader, writer, up_reader, up_writer)
+        try:
+            writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+            await writer.drain()
+            await _pipe_both(reader, writer, up_reader, up_writer)
+        finally:
+            _close_quietly(up_writer)
 
     async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                        method: str, target: str, version: str, headers: list[str]) -> None:
@@ -118,11 +127,14 @@ class GuardProxy:
         kept = [h for h in headers if h and h.split(":", 1)[0].strip().lower() not in _HOP_HEADERS]
         # One request per connection: a reused browser connection could not change host.
         request = [f"{method} {path} {version}", *kept, "Connection: close", "", ""]
-        up_writer.write("\r\n".join(request).encode("latin-1"))
-        await up_writer.drain()
-        response_head = await up_reader.readuntil(b"\r\n\r\n")
-        writer.write(_close_head(response_head))
-        await _pipe_both(reader, writer, up_reader, up_writer)
+        try:
+            up_writer.write("\r\n".join(request).encode("latin-1"))
+            await up_writer.drain()
+            response_head = await up_reader.readuntil(b"\r\n\r\n")
+            writer.write(_close_head(response_head))
+            await _pipe_both(reader, writer, up_reader, up_writer)
+        finally:
+            _close_quietly(up_writer)
 
 
 def _refusal(reason: str) -> bytes:
@@ -154,12 +166,17 @@ async def _copy(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
 
 async def _pipe_both(c_reader: asyncio.StreamReader, c_writer: asyncio.StreamWriter,
                      u_reader: asyncio.StreamReader, u_writer: asyncio.StreamWriter) -> None:
+    upstream = asyncio.ensure_future(_copy(u_reader, c_writer))
+    downstream = asyncio.ensure_future(_copy(c_reader, u_writer))
     try:
-        upstream = asyncio.ensure_future(_copy(u_reader, c_writer))
-        downstream = asyncio.ensure_future(_copy(c_reader, u_writer))
         await upstream
-        downstream.cancel()
-        await asyncio.gather(downstream, return_exceptions=True)
     finally:
-        with contextlib.suppress(OSError, RuntimeError):
-            u_writer.close()
+        upstream.cancel()
+        downstream.cancel()
+        await asyncio.gather(upstream, downstream, return_exceptions=True)
+        _close_quietly(u_writer)
+
+
+def _close_quietly(writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(OSError, RuntimeError):
+        writer.close()
