@@ -21,19 +21,33 @@ class Emitter:
         self.topics = topics
         self._new_producer = new_producer
         self._lock = asyncio.Lock()
+        #: Counts replacements, so that many callers that saw one failure replace the producer once.
+        self.generation = 0
 
-    async def restart(self) -> None:
+    async def restart(self, seen: int | None = None) -> None:
         """Replace the producer: after a broker outage an idempotent producer can be left with
-        sequence numbers the broker refuses (OutOfOrderSequenceNumber) for good."""
+        sequence numbers the broker refuses (OutOfOrderSequenceNumber) for good.
+
+        ``seen`` is the generation the caller used when its send failed; when the producer has
+        been replaced since, nothing is done.
+        """
         if self._new_producer is None:
             return
         async with self._lock:
+            if seen is not None and seen != self.generation:
+                return
             old = self.producer
             with contextlib.suppress(Exception):
                 await old.stop()
             fresh = self._new_producer()
-            await fresh.start()
+            try:
+                await fresh.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await fresh.stop()
+                raise
             self.producer = fresh
+            self.generation += 1
 
     async def emit(self, event: JobEvent) -> None:
         """Publish a lifecycle event to the job-event topic (key = job id)."""

@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
 
+from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.lag import GroupLagReader
 from seojobs.domain.jobs import Service
 from seojobs.domain.lanes import LANES_BY_PREFERENCE
 from seojobs.domain.topics import Topics
@@ -24,6 +27,7 @@ from seojobs.pipeline.delays import hold_and_release
 from seojobs.pipeline.emitter import Emitter
 from seojobs.pipeline.runner import INFRA_ERRORS, JobRunner, Origin
 from seojobs.pipeline.slots import LaneSlots
+from seojobs.pipeline.stall_watch import CHECK_EVERY_S, TP, ActivityBoard, StallDetector
 
 log = logging.getLogger("seojobs.worker")
 
@@ -31,6 +35,8 @@ log = logging.getLogger("seojobs.worker")
 SESSION_TIMEOUT_S = 10.0
 #: How often a worker tells the group coordinator it is alive, seconds.
 HEARTBEAT_S = 2.0
+#: Exit code of a worker that found its consumer stuck (its keeper starts it again).
+STALLED_EXIT_CODE = 75
 
 
 class WorkerParts:
@@ -43,6 +49,7 @@ class WorkerParts:
         self._lock = asyncio.Lock()
         self._parts: tuple[JobRunner, Emitter] | None = None
         self.slots = LaneSlots(concurrency)
+        self.board = ActivityBoard()
 
     async def get(self) -> tuple[JobRunner, Emitter]:
         """The runner and emitter, built on first call."""
@@ -63,11 +70,20 @@ def broker_url(bootstrap: str) -> str:
     return ";".join(f"kafka://{h.strip()}" for h in bootstrap.split(",") if h.strip())
 
 
+def exit_for_restart(stalled: list[TP]) -> None:
+    """Leave at once: a new process resumes from the committed offsets (the keeper starts it)."""
+    log.error("consumer stuck on %s: exiting so that a fresh worker resumes from the committed offsets",
+              ", ".join(f"{t}[{p}]" for t, p in stalled))
+    logging.shutdown()
+    os._exit(STALLED_EXIT_CODE)
+
+
 def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerParts,
-              retry_steps: int) -> faust.App:
+              retry_steps: int, on_stall: Callable[[list[TP]], None] = exit_for_restart) -> faust.App:
     """A Faust app with one agent per lane topic and one per delay topic of the service."""
+    group = f"{topics.prefix}seojobs-{service.value}"
     app = faust.App(
-        f"{topics.prefix}seojobs-{service.value}",
+        group,
         broker=broker_url(bootstrap),
         store="memory://",
         web_enabled=False,
@@ -90,12 +106,16 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
             async for event in stream.events():
                 msg = event.message
                 origin = Origin(msg.topic, msg.partition, msg.offset)
-                runner, _ = await parts.get()
-                await parts.slots.acquire(rank)
+                parts.board.begin((msg.topic, msg.partition))
                 try:
-                    outcome = await runner.handle_retrying(event.value, origin)
+                    runner, _ = await parts.get()
+                    await parts.slots.acquire(rank)
+                    try:
+                        outcome = await runner.handle_retrying(event.value, origin)
+                    finally:
+                        parts.slots.release()
                 finally:
-                    parts.slots.release()
+                    parts.board.end((msg.topic, msg.partition))
                 log.info("message %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, outcome,
                          extra={"topic": msg.topic, "partition": msg.partition, "offset": msg.offset})
 
@@ -107,20 +127,13 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
         async def run(stream: Any) -> None:
             async for event in stream.events():
                 msg = event.message
-                _, emitter = await parts.get()
-                origin = Origin(msg.topic, msg.partition, msg.offset)
-                backoff = 0.2
-                while True:  # never give a message up: see JobRunner.handle_retrying
-                    try:
-                        await hold_and_release(event.value, origin, emitter)
-                        break
-                    except INFRA_ERRORS as exc:
-                        log.warning("Kafka unavailable releasing %s[%d]@%d, will retry: %s", msg.topic,
-                                    msg.partition, msg.offset, exc)
-                        await asyncio.sleep(backoff)
-                        backoff = min(backoff * 2, 5.0)
-                        with contextlib.suppress(*INFRA_ERRORS):
-                            await emitter.restart()
+                parts.board.begin((msg.topic, msg.partition))
+                try:
+                    _, emitter = await parts.get()
+                    await _release_retrying(event.value, Origin(msg.topic, msg.partition, msg.offset),
+                                            emitter)
+                finally:
+                    parts.board.end((msg.topic, msg.partition))
 
         app.agent(channel, name=f"delay-{topic_name}", isolated_partitions=True)(run)
 
@@ -129,8 +142,46 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
     for topic in topics.retry_topics(service, retry_steps):
         delay_agent(topic)
 
+    detector = StallDetector(parts.board)
+    lag_reader = GroupLagReader(bootstrap, group)
+
+    async def watch_for_stall() -> None:
+        assigned = [(tp.topic, tp.partition) for tp in app.consumer.assignment()]
+        if not assigned:
+            detector.forget()
+            return
+        try:
+            lag = await lag_reader.read(assigned)
+        except KafkaUnavailable:
+            detector.forget()  # nothing can be judged while the broker is away
+            return
+        stalled = detector.observe(assigned, lag)
+        if stalled:
+            on_stall(stalled)
+
+    app.timer(CHECK_EVERY_S, on_leader=False)(watch_for_stall)
+
     async def on_shutdown(*args: Any, **kwargs: Any) -> None:
+        await lag_reader.close()
         await parts.close()
 
     app.on_before_shutdown.connect(on_shutdown)
     return app
+
+
+async def _release_retrying(raw: bytes | None, origin: Origin, emitter: Emitter) -> None:
+    """hold_and_release(), repeated while Kafka is away (never give a message up: see
+    JobRunner.handle_retrying)."""
+    backoff = 0.2
+    while True:
+        generation = emitter.generation
+        try:
+            await hold_and_release(raw, origin, emitter)
+            return
+        except INFRA_ERRORS as exc:
+            log.warning("Kafka unavailable releasing %s[%d]@%d, will retry: %s", origin.topic,
+                        origin.partition, origin.offset, exc)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+            with contextlib.suppress(*INFRA_ERRORS):
+                await emitter.restart(generation)

@@ -130,6 +130,7 @@ class JobRunner:
         """
         backoff = DB_RETRY_FIRST_S
         while True:
+            generation = self.emitter.generation
             try:
                 return await self.handle(raw, origin)
             except INFRA_ERRORS as exc:
@@ -139,7 +140,7 @@ class JobRunner:
                 backoff = min(backoff * 2, DB_RETRY_MAX_S)
                 if isinstance(exc, KafkaError):
                     with contextlib.suppress(*INFRA_ERRORS):
-                        await self.emitter.restart()
+                        await self.emitter.restart(generation)
 
     async def _run(self, request: JobEvent, job_type: JobType, payload: dict[str, Any],
                    origin: Origin) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -118,3 +119,52 @@ class LagCache:
                 self._value = await read_lag(self.bootstrap, self.watched)
                 self._at = time.monotonic()
             return self._value
+
+
+class GroupLagReader:
+    """Per-partition lag of one consumer group, with clients kept between readings."""
+
+    def __init__(self, bootstrap: str, group: str) -> None:
+        self.bootstrap = bootstrap
+        self.group = group
+        self._admin: AIOKafkaAdminClient | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def read(self, tps: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """Unconsumed messages per partition (end offset minus the group's commit).
+
+        Raises KafkaUnavailable when Kafka does not answer; the clients are then made anew.
+        """
+        try:
+            admin, consumer = await self._clients()
+            wanted = [TopicPartition(t, p) for t, p in tps]
+            ends = await consumer.end_offsets(wanted)
+            starts = await consumer.beginning_offsets(wanted)
+            committed = await admin.list_consumer_group_offsets(self.group, partitions=wanted)
+        except (KafkaError, OSError) as exc:
+            await self.close()
+            raise KafkaUnavailable(f"Kafka at {self.bootstrap} did not answer: {exc}") from exc
+        return {(tp.topic, tp.partition): max(0, ends[tp] - _position(
+            committed[tp].offset if tp in committed else -1, starts[tp])) for tp in wanted}
+
+    async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
+        if self._admin is None or self._consumer is None:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap,
+                                        request_timeout_ms=REQUEST_TIMEOUT_MS)
+            consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+                                        request_timeout_ms=REQUEST_TIMEOUT_MS)
+            self._admin, self._consumer = admin, consumer
+            await admin.start()
+            await consumer.start()
+        return self._admin, self._consumer
+
+    async def close(self) -> None:
+        """Stop the clients (they are made again on the next reading)."""
+        admin, consumer = self._admin, self._consumer
+        self._admin = self._consumer = None
+        if consumer is not None:
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+        if admin is not None:
+            with contextlib.suppress(Exception):
+                await admin.close()
