@@ -11,16 +11,26 @@ from seojobs.pipeline.worker_main import HandlerSet, run_worker
 from seojobs.settings import Settings
 
 
+def _entries(value: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in value.split(",") if p.strip())
+
+
 def allowed_private(settings: Settings) -> tuple[str, ...]:
     """The private networks/hosts the crawler may reach (empty in production)."""
-    return tuple(p.strip() for p in settings.crawl_allowed_private.split(",") if p.strip())
+    return _entries(settings.crawl_allowed_private)
+
+
+def tls_insecure_hosts(settings: Settings) -> tuple[str, ...]:
+    """The hosts whose TLS certificate the crawler does not verify (empty in production)."""
+    return _entries(settings.crawl_tls_insecure_hosts)
 
 
 async def make_handlers(settings: Settings, engine: AsyncEngine) -> HandlerSet:
     """The crawl handler with this process's one browser."""
     crawler = Crawler(chromium_path=settings.chromium_path)
     limit = settings.time_limit_s(JobType.CRAWL_SITE.value)
-    handler = CrawlHandler(engine, crawler, allowed_private(settings), job_timeout_s=limit * 0.9)
+    handler = CrawlHandler(engine, crawler, allowed_private(settings), job_timeout_s=limit * 0.9,
+                           tls_insecure_hosts=tls_insecure_hosts(settings))
     return HandlerSet({JobType.CRAWL_SITE: handler}, [crawler.close])
 
 

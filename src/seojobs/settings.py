@@ -75,6 +75,9 @@ class Settings(BaseSettings):
 
     # Crawler.
     crawl_allowed_private: str = ""
+    #: Hosts (comma-separated IP networks or exact names) whose TLS certificate the crawler does not
+    #: verify, e.g. the demo site's self-signed one; empty in production.
+    crawl_tls_insecure_hosts: str = ""
     chromium_path: str = "/usr/lib/chromium/chromium"
 
     # Analyzer: the Anthropic SDK's own variable names.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+
 from seojobs.adapters.browser.pool import CHROMIUM_PATH, BrowserPool
 from seojobs.adapters.http_fetch import HttpSession, new_http_client
 from seojobs.crawl.fetching import PageFetcher
@@ -17,6 +19,7 @@ from seojobs.crawl.records import (
 )
 from seojobs.crawl.run import CrawlRun, OnPage
 from seojobs.crawl.ssrf import AddressPolicy, Guard, Resolver, UnsafeUrl, system_resolve
+from seojobs.crawl.tls import TlsPolicy
 from seojobs.crawl.urls import fetchable_url
 from seojobs.domain.errors import PermanentError, RetryableError
 from seojobs.domain.seo.thresholds import RuleThresholds
@@ -41,6 +44,8 @@ class Crawler:
         """Use the Chromium at chromium_path; each crawl's SSRF proxy binds proxy_port (0: any)."""
         self._pool = BrowserPool(chromium_path, proxy_port)
         self._client = new_http_client()
+        # Made on the first crawl that lists tls_insecure_hosts (tests and the demo only).
+        self._insecure_client: httpx.AsyncClient | None = None
         self._resolver = resolver
         self._lock = asyncio.Lock()
 
@@ -53,6 +58,8 @@ class Crawler:
         """Close Chromium and the HTTP client."""
         await self._pool.close()
         await self._client.aclose()
+        if self._insecure_client is not None:
+            await self._insecure_client.aclose()
 
     async def crawl(self, base_url: str, options: CrawlOptions, on_page: OnPage) -> CrawlReport:
         """Crawl the site at base_url; PermanentError if unsafe, RetryableError if unreachable."""
@@ -66,10 +73,14 @@ class Crawler:
             raise PermanentError(f"refused to crawl {base_url}: {exc}", url=base_url) from exc
         except OSError as exc:
             raise RetryableError(f"cannot resolve {base_url}: {exc}", url=base_url) from exc
-        http = HttpSession(self._client, guard, options.user_agent)
+        tls = TlsPolicy.from_entries(options.tls_insecure_hosts)
+        if tls.enabled and self._insecure_client is None:
+            self._insecure_client = new_http_client(verify=False)
+        insecure = self._insecure_client if tls.enabled else None
+        http = HttpSession(self._client, guard, options.user_agent, insecure, tls)
         pages: PageFetcher = http
         if options.render == "browser":
-            pages = await self._pool.session(guard, options.user_agent)
+            pages = await self._pool.session(guard, options.user_agent, tls)
         try:
             return await CrawlRun(fetch_url, options, pages, http, on_page).run()
         finally:

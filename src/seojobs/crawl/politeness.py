@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from email.utils import parsedate_to_datetime
 
 #: Retry-After values above this many seconds are capped.
@@ -53,22 +55,43 @@ def error_threshold_passed(errors: int, done: int, threshold: float, min_pages: 
 
 
 class HostPacer:
-    """Spaces request starts to one host by a fixed delay and honours Retry-After pauses."""
+    """Paces the requests to one host: the Crawl-delay between them, and Retry-After pauses.
+
+    With a delay, one request runs at a time and the next starts delay_s after the previous one
+    ended (Yandex's reading of Crawl-delay). Spacing only the starts is not enough: a fetch takes
+    a varying time to reach the host (a fresh browser tab adds a few hundred ms), so two requests
+    could arrive closer together than the site asked for.
+    """
 
     def __init__(self, delay_s: float) -> None:
-        """Space requests delay_s seconds apart (0 disables spacing)."""
+        """Keep delay_s seconds between two requests (0: no spacing, only pauses)."""
         self.delay_s = delay_s
         self._next = 0.0
         self._lock = asyncio.Lock()
 
-    async def wait_turn(self) -> None:
-        """Sleep until this request may start."""
+    async def _wait(self) -> None:
+        # A loop, as a pause may push the next start further while we sleep.
+        while (wait := self._next - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Wait until a request may start; with a delay, hold the host until it ends."""
+        if self.delay_s <= 0:
+            await self._wait()
+            yield
+            return
         async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.delay_s
-        if start > now:
-            await asyncio.sleep(start - now)
+            await self._wait()
+            try:
+                yield
+            finally:
+                self._next = max(self._next, time.monotonic() + self.delay_s)
+
+    async def wait_turn(self) -> None:
+        """Wait for the turn of a request that ends at once."""
+        async with self.turn():
+            pass
 
     def pause(self, seconds: float) -> None:
         """Hold every request to the host for seconds from now (Retry-After)."""

@@ -46,6 +46,8 @@ class CrawlOptions:
     error_threshold: float = DEFAULT_ERROR_THRESHOLD
     error_min_pages: int = DEFAULT_ERROR_MIN_PAGES
     allowed_private: tuple[str, ...] = ()
+    #: Hosts (IP networks or exact names) whose TLS certificate is not verified; empty in production.
+    tls_insecure_hosts: tuple[str, ...] = ()
     user_agent: str = DEFAULT_USER_AGENT
     thresholds: RuleThresholds = field(default_factory=RuleThresholds)
 

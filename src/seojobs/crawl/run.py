@@ -26,8 +26,9 @@ from seojobs.crawl.records import (
 )
 from seojobs.crawl.robots import RobotsPolicy
 from seojobs.crawl.sitemap import MAX_SITEMAPS, parse_sitemap
+from seojobs.crawl.tls import TLS_UNTRUSTED
 from seojobs.crawl.urls import SiteScope, normalize_url
-from seojobs.domain.errors import RetryableError
+from seojobs.domain.errors import PermanentError, RetryableError
 from seojobs.domain.seo import RULES, SiteFacts, UrlOutcome, analyze_site
 
 #: Redirects followed for robots.txt (RFC 9309 asks for at least five).
@@ -87,8 +88,12 @@ class CrawlRun:
         robots_url = "/".join(origin[:3]) + "/robots.txt"
         answer = await self._texts.get_text(robots_url, self.options.page_timeout_s,
                                             ROBOTS_MAX_REDIRECTS)
-        if answer.status is None and not (answer.error or "").startswith("blocked"):
-            raise RetryableError(f"site unreachable: {answer.error}", url=robots_url)
+        error = answer.error or ""
+        if answer.status is None and error.startswith(TLS_UNTRUSTED):
+            # The certificate will not change between retries: fail now, and say why.
+            raise PermanentError(f"site unreachable: {error}", url=robots_url)
+        if answer.status is None and not error.startswith("blocked"):
+            raise RetryableError(f"site unreachable: {error}", url=robots_url)
         self.robots = RobotsPolicy.from_response(
             robots_url, answer.status, answer.body.decode("utf-8", errors="replace"))
         ua = self.options.user_agent
@@ -162,8 +167,8 @@ class CrawlRun:
 
     async def _fetch(self, item: QueuedUrl) -> FetchResult:
         for _ in range(RETRY_ATTEMPTS):
-            await self._pacer.wait_turn()
-            result = await self._pages.fetch(item.fetch_url, self.options.page_timeout_s)
+            async with self._pacer.turn():
+                result = await self._pages.fetch(item.fetch_url, self.options.page_timeout_s)
             if result.status not in _RETRY_STATUSES:
                 return result
             self._pacer.pause(retry_wait(result.headers.get("retry-after"), time.time()))

@@ -12,11 +12,10 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/", "Home"), ("/about", "About us"), ("/contact", "Contact"), ("/blog/", "Blog"),
     ("/products", "Products"), ("/rules/", "Rule examples"),
 )
+#: The navigation of pages served on the https side: absolute links back to the http side.
+HTTP_NAV: tuple[tuple[str, str], ...] = tuple(("{{http_origin}}" + href, text) for href, text in NAV)
 #: Rules the demo cannot plant, with the reason (the answer key lists them).
-NOT_PLANTED: dict[str, str] = {
-    "mixed_content": "needs an https page; the demo server speaks plain http only, so the rule "
-                     "is proven by unit tests on fixtures instead",
-}
+NOT_PLANTED: dict[str, str] = {}
 #: Findings that only a browser crawl can see (JS-inserted content, sub-resource bytes).
 BROWSER_ONLY: frozenset[tuple[str, str]] = frozenset({
     ("page_too_heavy", "/rules/heavy-page"),
@@ -59,6 +58,13 @@ class Planted:
 
     page: PageSpec
     rules: tuple[str, ...] = ()
+    #: Served on the https side only (the http side redirects there).
+    https: bool = False
+
+    @property
+    def href(self) -> str:
+        """How other pages link to this one."""
+        return ("{{https_origin}}" if self.https else "") + self.page.path
 
 
 def clean(path: str, name: str, **changes: object) -> PageSpec:
@@ -163,12 +169,16 @@ def _rule_pages() -> list[Planted]:
             "/about", "read more")), ("generic_link_text",)),
         Planted(clean(p + "rate-limited", "Rate limited")),
         Planted(clean(p + "orphan", "Orphan page"), ("orphan_page",)),
+        # https page, http image: the only page of the https side, linked from the rules hub.
+        Planted(clean(p + "mixed-content", "Mixed content", nav=HTTP_NAV, body=(
+            '<p><img src="{{http_origin}}/assets/leaf.svg" alt="A leaf loaded over plain http"></p>')),
+            ("mixed_content",), https=True),
     ]
 
 
 def _site_pages(rule_pages: list[Planted]) -> list[Planted]:
     hub_links = " ".join(
-        f'<a href="{r.page.path}">{r.page.path.rsplit("/", 1)[-1].replace("-", " ")}</a>'
+        f'<a href="{r.href}">{r.page.path.rsplit("/", 1)[-1].replace("-", " ")}</a>'
         for r in rule_pages if r.page.path not in ("/rules/orphan", "/rules/js-only-target")
     )
     home_extra = (
@@ -227,6 +237,8 @@ def build_demo_site(out: Path) -> list[tuple[str, str]]:
     rule_pages = _rule_pages()
     planted = _site_pages(rule_pages) + rule_pages
     findings: list[tuple[str, str]] = list(URL_FINDINGS)
+    https_paths = {_key_path(item.page.path) for item in planted if item.https}
+    routes = {**ROUTES, **{item.page.path: {"https_only": True} for item in planted if item.https}}
     (out / "assets").mkdir(parents=True, exist_ok=True)
     for item in planted:
         _check_clean_lengths(item.page, item.rules)
@@ -241,15 +253,18 @@ def build_demo_site(out: Path) -> list[tuple[str, str]]:
     (out / "assets" / "leaf.svg").write_text(LEAF_SVG)
     (out / "robots.txt").write_text(ROBOTS_TXT)
     (out / "sitemap.xml").write_text(_sitemap(SITEMAP_PATHS))
-    (out / "_routes.json").write_text(json.dumps(ROUTES, indent=2) + "\n")
+    (out / "_routes.json").write_text(json.dumps(routes, indent=2) + "\n")
     key = {
         "description": "Every (rule, path) a full crawl of the demo site must report, no more. "
-                       "URLs are the serving origin + path, in the crawler's normalised form. "
-                       "needs_browser marks findings only render mode 'browser' can see.",
+                       "URLs are the origin of the finding's scheme + path, in the crawler's "
+                       "normalised form: scheme 'http' is the crawled origin, 'https' the demo "
+                       "server's https side on the same host (--https-port). needs_browser marks "
+                       "findings only render mode 'browser' can see.",
         "base_path": "/",
         "max_pages": 200,
         "findings": [
-            {"rule": r, "path": p, "needs_browser": (r, p) in BROWSER_ONLY}
+            {"rule": r, "path": p, "scheme": "https" if p in https_paths else "http",
+             "needs_browser": (r, p) in BROWSER_ONLY}
             for r, p in sorted(set(findings), key=lambda f: (f[1], f[0]))
         ],
         "not_planted": [{"rule": r, "reason": why} for r, why in NOT_PLANTED.items()],

@@ -1,4 +1,10 @@
-"""Serves a site directory; `_routes.json` there adds statuses, redirects, headers and delays."""
+"""Serves a site directory; `_routes.json` there adds statuses, redirects, headers and delays.
+
+The server may listen twice, on plain http and on https: routes marked `"https_only": true` are
+served on the https side only (the http side redirects to it), and the https side serves nothing
+else. Pages name the sides with `{{http_origin}}` and `{{https_origin}}`; `{{origin}}` is the
+side that serves the page.
+"""
 
 from __future__ import annotations
 
@@ -43,14 +49,15 @@ class SiteFiles:
                 return file
         return None
 
-    def read(self, file: Path, origin: str) -> bytes:
-        """Return the file body, templated with origin when it is a text file."""
-        key = f"{file}|{origin}"
+    def read(self, file: Path, origins: dict[str, str]) -> bytes:
+        """Return the file body, its `{{name}}` placeholders filled from origins if it is text."""
+        key = f"{file}|{sorted(origins.items())}"
         body = self._cache.get(key)
         if body is None:
             body = file.read_bytes()
             if file.suffix in TEMPLATED_SUFFIXES:
-                body = body.replace(b"{{origin}}", origin.encode())
+                for name, value in origins.items():
+                    body = body.replace(b"{{" + name.encode() + b"}}", value.encode())
             self._cache[key] = body
         return body
 
@@ -59,8 +66,24 @@ def _origin(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
-def create_app(site_dir: Path) -> Starlette:
-    """Build the ASGI app serving site_dir with the behaviours listed in its _routes.json."""
+def _origins(request: Request, http_port: int | None, https_port: int | None) -> dict[str, str]:
+    """The placeholders of one request: the serving origin and each side on the same host."""
+    host = request.url.hostname or "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    origins = {"origin": _origin(request)}
+    if http_port is not None:
+        origins["http_origin"] = f"http://{host}:{http_port}"
+    if https_port is not None:
+        origins["https_origin"] = f"https://{host}:{https_port}"
+    return origins
+
+
+def create_app(site_dir: Path, http_port: int | None = None, https_port: int | None = None
+               ) -> Starlette:
+    """Build the ASGI app serving site_dir with the behaviours listed in its _routes.json.
+
+    http_port and https_port are where the two sides listen (None: that side is not served).
+    """
     files = SiteFiles(site_dir)
     routes_file = site_dir / ROUTES_FILE
     behaviours: dict[str, dict[str, Any]] = (
@@ -72,6 +95,12 @@ def create_app(site_dir: Path) -> Starlette:
         path = request.url.path
         rule = behaviours.get(path) or behaviours.get(path.rstrip("/") or "/") or {}
         hits[path] += 1
+        origins = _origins(request, http_port, https_port)
+        if rule.get("https_only") and request.url.scheme != "https" and "https_origin" in origins:
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(origins["https_origin"] + path + query, status_code=301)
+        if request.url.scheme == "https" and not rule.get("https_only"):
+            rule = {"status": 404, "file": "/404.html"}
         if rule.get("delay_ms"):
             await asyncio.sleep(rule["delay_ms"] / 1000)
         if "redirect" in rule:
@@ -93,6 +122,6 @@ def create_app(site_dir: Path) -> Starlette:
         media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if media.startswith("text/") or media.endswith("xml"):
             media += "; charset=utf-8"
-        return Response(files.read(file, _origin(request)), status, headers, media_type=media)
+        return Response(files.read(file, origins), status, headers, media_type=media)
 
     return Starlette(routes=[Route("/{path:path}", serve)])

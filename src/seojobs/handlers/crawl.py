@@ -23,11 +23,12 @@ class CrawlHandler:
     """Runs CRAWL_SITE jobs; one Crawler (one Chromium) serves every job of the process."""
 
     def __init__(self, engine: AsyncEngine, crawler: Crawler, allowed_private: tuple[str, ...] = (),
-                 job_timeout_s: float = 600.0) -> None:
+                 job_timeout_s: float = 600.0, tls_insecure_hosts: tuple[str, ...] = ()) -> None:
         self.engine = engine
         self.crawler = crawler
         self.allowed_private = allowed_private
         self.job_timeout_s = job_timeout_s
+        self.tls_insecure_hosts = tls_insecure_hosts
 
     async def __call__(self, ctx: JobContext) -> dict[str, Any]:
         """Crawl, report progress after every page (a cancellation checkpoint), store, summarise."""
@@ -36,7 +37,8 @@ class CrawlHandler:
         if base_url is None:
             raise PermanentError(f"site {payload.site_id} no longer exists")
         options = CrawlOptions(max_pages=payload.max_pages, render=payload.render,
-                               allowed_private=self.allowed_private, job_timeout_s=self.job_timeout_s)
+                               allowed_private=self.allowed_private, job_timeout_s=self.job_timeout_s,
+                               tls_insecure_hosts=self.tls_insecure_hosts)
 
         async def on_page(progress: CrawlProgress) -> None:
             metrics.CRAWL_PAGES.inc()

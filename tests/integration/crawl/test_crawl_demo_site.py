@@ -6,16 +6,18 @@ import pytest
 
 from seojobs.crawl.engine import Crawler, CrawlOptions, CrawlProgress, crawl_result
 from seojobs.domain.errors import JobCancelled
-from tests.integration.crawl.conftest import ALLOWED, Server
+from tests.integration.crawl.conftest import ALLOWED, TLS_INSECURE, Server
 
 pytestmark = pytest.mark.timeout(120)
 
 
-def _expected(key: dict[str, object], origin: str, browser: bool) -> set[tuple[str, str]]:
+def _expected(key: dict[str, object], server: Server, browser: bool) -> set[tuple[str, str]]:
     findings = key["findings"]
     assert isinstance(findings, list)
+    origins = {"http": server.origin, "https": server.https_origin}
     return {
-        (f["rule"], origin + f["path"]) for f in findings if browser or not f["needs_browser"]
+        (f["rule"], f"{origins[f['scheme']]}{f['path']}") for f in findings
+        if browser or not f["needs_browser"]
     }
 
 
@@ -27,7 +29,7 @@ async def _crawl(crawler: Crawler, origin: str, render: str, max_pages: int = 20
         seen.append(p)
 
     options = CrawlOptions(max_pages=max_pages, render=render,  # type: ignore[arg-type]
-                           allowed_private=ALLOWED)
+                           allowed_private=ALLOWED, tls_insecure_hosts=TLS_INSECURE)
     report = await crawler.crawl(origin + "/", options, on_page)
     assert report.stopped_reason == "completed"
     return {(i.rule, i.url) for i in report.issues}
@@ -39,7 +41,7 @@ async def test_browser_crawl_finds_exactly_the_answer_key(
 ) -> None:
     progress: list[CrawlProgress] = []
     found = await _crawl(crawler, demo_server.origin, "browser", progress=progress)
-    expected = _expected(answer_key, demo_server.origin, browser=True)
+    expected = _expected(answer_key, demo_server, browser=True)
     assert sorted(expected - found) == [], "missing"
     assert sorted(found - expected) == [], "extra"
     percents = [p.percent for p in progress]
@@ -51,7 +53,7 @@ async def test_http_crawl_finds_the_answer_key_minus_browser_only_findings(
     crawler: Crawler, demo_server: Server, answer_key: dict[str, object]
 ) -> None:
     found = await _crawl(crawler, demo_server.origin, "http")
-    expected = _expected(answer_key, demo_server.origin, browser=False)
+    expected = _expected(answer_key, demo_server, browser=False)
     assert sorted(expected - found) == [], "missing"
     assert sorted(found - expected) == [], "extra"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import time
 
 import pytest
@@ -68,3 +70,29 @@ async def test_pacer_spaces_requests_and_honours_pauses() -> None:
     before = time.monotonic()
     await pacer.wait_turn()
     assert time.monotonic() - before >= 0.09
+
+
+async def _requests(pacer: HostPacer, durations: list[float]) -> list[tuple[float, float]]:
+    spans: list[tuple[float, float]] = []
+
+    async def request(duration: float) -> None:
+        async with pacer.turn():
+            start = time.monotonic()
+            await asyncio.sleep(duration)
+            spans.append((start, time.monotonic()))
+
+    await asyncio.gather(*(request(d) for d in durations))
+    return sorted(spans)
+
+
+async def test_with_a_delay_the_next_request_starts_a_delay_after_the_last_one_ended() -> None:
+    # A slow first request must not let the second one follow it closer than the delay.
+    spans = await _requests(HostPacer(0.05), [0.08, 0.0, 0.0])
+    for (_, ended), (started, _) in itertools.pairwise(spans):
+        assert started - ended >= 0.045
+
+
+async def test_without_a_delay_requests_run_side_by_side() -> None:
+    spans = await _requests(HostPacer(0.0), [0.05, 0.05, 0.05])
+    latest_start = max(start for start, _ in spans)
+    assert latest_start < min(end for _, end in spans), "all three were in flight at once"

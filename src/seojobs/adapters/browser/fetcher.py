@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Page, Request, Response, Route
 from playwright.async_api import Error as PlaywrightError
@@ -12,6 +14,7 @@ from playwright.async_api import Error as PlaywrightError
 from seojobs.adapters.browser.proxy import BLOCKED_HEADER, GuardProxy
 from seojobs.crawl.fetching import FetchResult, Hop
 from seojobs.crawl.ssrf import Guard, UnsafeUrl
+from seojobs.crawl.tls import TlsPolicy, untrusted_message
 
 #: Schemes the page may load without a network request.
 LOCAL_SCHEMES: frozenset[str] = frozenset({"data", "blob", "about"})
@@ -26,6 +29,8 @@ PERF_JS = """(withHtml) => {
           html: withHtml ? '<!DOCTYPE html>' + document.documentElement.outerHTML : null};
 }"""
 _BLOCKED = BLOCKED_HEADER.lower()
+#: Chromium's certificate errors (net::ERR_CERT_AUTHORITY_INVALID and its siblings).
+_CERT_ERROR = re.compile(r"net::(ERR_CERT_[A-Z_]+)")
 
 
 @dataclass
@@ -36,12 +41,14 @@ class _Nav:
 class BrowserSession:
     """A crawl's browser context: pages reused across fetches, every request guarded."""
 
-    def __init__(self, browser: Browser, guard: Guard, user_agent: str, proxy_port: int) -> None:
-        """Prepare a context on browser for one crawl."""
+    def __init__(self, browser: Browser, guard: Guard, user_agent: str, proxy_port: int,
+                 tls: TlsPolicy | None = None) -> None:
+        """Prepare a context on browser for one crawl (certificates checked unless tls exempts)."""
         self._browser = browser
         self._guard = guard
         self._user_agent = user_agent
-        self._proxy = GuardProxy(guard, port=proxy_port)
+        self._tls = tls or TlsPolicy()
+        self._proxy = GuardProxy(guard, port=proxy_port, tls=self._tls)
         self._context: BrowserContext | None = None
         self._idle: list[Page] = []
         self._navs: dict[Page, _Nav] = {}
@@ -50,9 +57,12 @@ class BrowserSession:
     async def start(self) -> None:
         """Start the guard proxy and the context with route interception."""
         await self._proxy.start()
+        # Chromium can only ignore certificate errors per context; the proxy then verifies the
+        # certificate of every host the policy does not exempt before it opens a tunnel.
         self._context = await self._browser.new_context(
             user_agent=self._user_agent, service_workers="block", accept_downloads=False,
             proxy={"server": self._proxy.url, "bypass": "<-loopback>"},
+            ignore_https_errors=self._tls.enabled,
         )
         await self._context.route("**/*", self._route)
 
@@ -142,6 +152,9 @@ class BrowserSession:
         if final and _BLOCKED in final[-1][2]:
             return FetchResult(url, None, final[-1][0], hops, error="blocked: "
                                + final[-1][2][_BLOCKED], blocked=True)
+        tls_error = self._tls_error(url, message)
+        if tls_error is not None:
+            return FetchResult(url, None, url, hops, error=tls_error)
         if "ERR_BLOCKED_BY_CLIENT" in message or url in self.blocked:
             return FetchResult(url, None, url, hops, error="blocked: " + first_line, blocked=True)
         if final:
@@ -150,6 +163,15 @@ class BrowserSession:
         if "Timeout" in message:
             return FetchResult(url, None, url, hops, error=f"timeout after {timeout_s:.0f} s")
         return FetchResult(url, None, url, hops, error=first_line)
+
+    def _tls_error(self, url: str, message: str) -> str | None:
+        """The certificate failure behind a failed navigation: Chromium's own, or the proxy's."""
+        if "ERR_TUNNEL_CONNECTION" in message:
+            return self._proxy.tls_refusal(url)
+        cert_error = _CERT_ERROR.search(message)
+        if cert_error is None:
+            return None
+        return untrusted_message(urlsplit(url).hostname or url, cert_error.group(1))
 
     async def close(self) -> None:
         """Close the context and the proxy."""

@@ -8,6 +8,7 @@ from playwright.async_api import Browser, Playwright, async_playwright
 
 from seojobs.adapters.browser.fetcher import BrowserSession
 from seojobs.crawl.ssrf import Guard
+from seojobs.crawl.tls import TlsPolicy
 
 #: Where Debian installs Chromium.
 CHROMIUM_PATH = "/usr/lib/chromium/chromium"
@@ -49,10 +50,11 @@ class BrowserPool:
                 )
             return self._browser
 
-    async def session(self, guard: Guard, user_agent: str) -> BrowserSession:
+    async def session(self, guard: Guard, user_agent: str, tls: TlsPolicy | None = None
+                      ) -> BrowserSession:
         """Open a crawl's browser context, its traffic forced through a guard proxy."""
         browser = await self.start()
-        session = BrowserSession(browser, guard, user_agent, self._proxy_port)
+        session = BrowserSession(browser, guard, user_agent, self._proxy_port, tls)
         await session.start()
         return session
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from urllib.parse import urlsplit
 
 from seojobs.crawl.ssrf import Guard, UnsafeUrl
+from seojobs.crawl.tls import TlsPolicy, untrusted_message
 
 #: The header our refusals carry, so the fetcher can tell a block from a real 403.
 BLOCKED_HEADER = "X-Seojobs-Blocked"
@@ -23,15 +25,23 @@ _HOP_HEADERS = frozenset({"connection", "proxy-connection", "keep-alive", "proxy
 class GuardProxy:
     """HTTP forward proxy on 127.0.0.1 that refuses what the guard refuses."""
 
-    def __init__(self, guard: Guard, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Listen on host:port (0 picks a free port) and check with guard."""
+    def __init__(self, guard: Guard, host: str = "127.0.0.1", port: int = 0,
+                 tls: TlsPolicy | None = None) -> None:
+        """Listen on host:port (0 picks a free port) and check with guard.
+
+        When tls exempts any host, the browser ignores certificate errors, so the proxy verifies
+        the certificate of every other host itself before it opens a CONNECT tunnel.
+        """
         self._guard = guard
         self._host = host
         self._port = port
+        self._tls = tls or TlsPolicy()
+        self._verify = ssl.create_default_context() if self._tls.enabled else None
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self.blocked: dict[str, str] = {}
+        self._tls_refused: dict[str, str] = {}
 
     @property
     def url(self) -> str:
@@ -55,6 +65,12 @@ class GuardProxy:
                 _close_quietly(writer)
             self._writers.clear()
             await self._server.wait_closed()
+
+    def tls_refusal(self, url: str) -> str | None:
+        """Why the tunnel to url's host was refused for its certificate, if it was."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        return self._tls_refused.get(_label(host, parts.port or 443))
 
     def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.ensure_future(self._serve(reader, writer))
@@ -94,9 +110,31 @@ class GuardProxy:
                 last = str(exc)
         return f"connect failed: {last}"
 
+    async def _untrusted(self, host: str, port: int) -> str | None:
+        """Verify host's certificate when the browser would not (None: trusted or not ours to say)."""
+        if self._verify is None or self._tls.insecure(host):
+            return None
+        try:
+            address = (await self._guard.check_host(host))[0]
+        except (UnsafeUrl, OSError, IndexError):
+            return None  # _open refuses it with the guard's reason
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                _, probe = await asyncio.open_connection(address, port, ssl=self._verify,
+                                                         server_hostname=host)
+            _close_quietly(probe)
+        except ssl.SSLCertVerificationError as exc:
+            reason = untrusted_message(host, exc.verify_message or str(exc))
+            self._tls_refused[_label(host, port)] = reason
+            return reason
+        except (OSError, TimeoutError):
+            return None  # not a certificate problem: the tunnel fails (or works) as usual
+        return None
+
     async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                       host: str, port: int) -> None:
-        opened = await self._open(host.strip("[]"), port, f"{host}:{port}")
+        host = host.strip("[]")
+        opened = await self._untrusted(host, port) or await self._open(host, port, _label(host, port))
         if isinstance(opened, str):
             writer.write(_refusal(opened))
             await writer.drain()
@@ -135,6 +173,10 @@ class GuardProxy:
             await _pipe_both(reader, writer, up_reader, up_writer)
         finally:
             _close_quietly(up_writer)
+
+
+def _label(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _refusal(reason: str) -> bytes:
