@@ -17,7 +17,7 @@ from seojobs.domain.topics import Topics
 from seojobs.settings import Settings
 from tests.e2e.conftest import Account
 from tests.e2e.jobs_http import job_status, post_job, wait_terminal
-from tests.support.services import ServiceSet, group_members, wait_for
+from tests.support.services import ServiceSet, group_settled, wait_for
 from tests.support.stack import broker_control
 
 pytestmark = pytest.mark.e2e
@@ -117,10 +117,11 @@ async def test_two_workers_of_one_service_share_the_load(
     await services.wait_api()
     group = f"{settings.topic_prefix}seojobs-maintenance"
 
-    async def both_joined() -> bool:
-        return await group_members(settings.kafka_bootstrap_servers, group) == 2
+    async def both_assigned() -> bool:
+        return await group_settled(settings.kafka_bootstrap_servers, group, 2)
 
-    await wait_for(both_joined, 60, "both workers to join the consumer group", services.log_tail, 0.5)
+    await wait_for(both_assigned, 60, "both workers to own partitions of the consumer group",
+                   services.log_tail, 0.5)
     ids = [await post_job(http, services, "/api/jobs/sync-metrics", {}, admin.headers) for _ in range(60)]
     finished = await asyncio.gather(*(wait_terminal(http, services, j, admin.headers) for j in ids))
     assert all(j["status"] == "COMPLETED" for j in finished)

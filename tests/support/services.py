@@ -136,6 +136,24 @@ async def wait_for(check: Callable[[], Awaitable[bool]], timeout_s: float, what:
     raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {said}{extra}")
 
 
+async def group_settled(bootstrap: str, group: str, members: int) -> bool:
+    """True when the group is Stable with exactly ``members`` members, each assigned partitions."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_consumer_groups([group])
+        groups = described[0].groups if described else []
+        if len(groups) != 1:
+            return False
+        _, _, state, _, _, found = groups[0][:6]
+        # An assignment with partitions is longer than its empty header (version + no topics).
+        return state == "Stable" and len(found) == members and all(len(m[4]) > 10 for m in found)
+    except Exception:
+        return False
+    finally:
+        await admin.close()
+
+
 async def group_members(bootstrap: str, group: str) -> int:
     """How many members a consumer group has right now."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

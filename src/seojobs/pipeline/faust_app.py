@@ -103,21 +103,20 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
         channel = app.topic(topic_name, key_serializer="raw", value_serializer="raw")
 
         async def run(stream: Any) -> None:
+            gate = parts.slots.gate(rank)
+            # One message at a time per partition (isolated_partitions); Faust acks it when the
+            # next one is asked for. An actor that manages its own tasks is restarted by Faust at
+            # every rebalance, and a storm of such restarts makes the supervisor give up.
             async for event in stream.events():
                 msg = event.message
-                origin = Origin(msg.topic, msg.partition, msg.offset)
-                parts.board.begin((msg.topic, msg.partition))
+                tp = (msg.topic, msg.partition)
+                parts.board.begin(tp)
                 try:
                     runner, _ = await parts.get()
-                    await parts.slots.acquire(rank)
-                    try:
-                        outcome = await runner.handle_retrying(event.value, origin)
-                    finally:
-                        parts.slots.release()
+                    await runner.handle_batch_retrying([(event.value, Origin(msg.topic, msg.partition,
+                                                                             msg.offset))], gate)
                 finally:
-                    parts.board.end((msg.topic, msg.partition))
-                log.info("message %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, outcome,
-                         extra={"topic": msg.topic, "partition": msg.partition, "offset": msg.offset})
+                    parts.board.end(tp)
 
         app.agent(channel, name=f"lane-{topic_name}", isolated_partitions=True)(run)
 
@@ -171,7 +170,7 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
 
 async def _release_retrying(raw: bytes | None, origin: Origin, emitter: Emitter) -> None:
     """hold_and_release(), repeated while Kafka is away (never give a message up: see
-    JobRunner.handle_retrying)."""
+    JobRunner.handle_batch_retrying)."""
     backoff = 0.2
     while True:
         generation = emitter.generation

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from seojobs.adapters.db import queries as q
@@ -57,10 +57,16 @@ async def apply_batch(conn: AsyncConnection, events: Sequence[JobEvent]) -> int:
             continue
         changed += 1
         states[jid] = _merge(pending, jid, state, change)
+    # One executemany per set of changed columns: psycopg pipelines the rows into one round trip.
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for jid, (state, values) in pending.items():
         values["status"] = state.status.value
         values["last_seq"] = state.last_seq
-        await conn.execute(update(Job).where(Job.id == jid).values(**values))
+        by_columns.setdefault(tuple(sorted(values)), []).append({**values, "_job_id": jid})
+    for columns, params in by_columns.items():
+        statement = update(Job).where(Job.id == bindparam("_job_id")).values(
+            {c: bindparam(c) for c in columns})
+        await conn.execute(statement, params)
     return changed
 
 

@@ -15,9 +15,10 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka.errors import KafkaError
 from sqlalchemy import text
@@ -61,7 +62,6 @@ STORE_RESULT = text("""
     VALUES (:id, :series, :attempt, CAST(:result AS jsonb))
     ON CONFLICT (job_id, series) DO NOTHING
 """)
-STORED_RESULT = text("SELECT result FROM job_results WHERE job_id = :id AND series = :series")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,42 @@ class Origin:
     topic: str
     partition: int
     offset: int
+
+
+class RunGate(Protocol):
+    """Bounds how many handlers run at once (the worker's run slots)."""
+
+    async def acquire(self) -> None:
+        """Wait for a slot."""
+
+    def release(self) -> None:
+        """Give the slot back."""
+
+
+@dataclass(eq=False)
+class _Run:
+    """One job of a batch, as it goes through the runner."""
+
+    index: int
+    request: JobEvent
+    job_type: JobType
+    payload: dict[str, Any]
+    origin: Origin
+    series: int
+    outcome: str = "pending"
+    result: Any = None
+    began: float = 0.0
+    ctx: RunContext = field(init=False)
+
+    @property
+    def attempt(self) -> int:
+        """This attempt's number (1-based)."""
+        return self.request.attempt + 1
+
+    @property
+    def final(self) -> int:
+        """The sequence number of this attempt's terminal event."""
+        return event_seq(self.series, self.attempt, TERMINAL_STEP)
 
 
 @dataclass(frozen=True)
@@ -100,94 +136,165 @@ class JobRunner:
         self.handlers = handlers
         self.config = config
 
-    async def handle(self, raw: bytes | None, origin: Origin) -> str:
-        """Process one message; returns what happened (for logs and tests)."""
-        try:
-            request = decode_event(raw)
-            job_type = JobType(request.job_type)
-            if job_type not in self.handlers:
-                raise ValidationFailed(f"this service does not run {job_type.value} jobs")
-            payload = validate_payload(job_type, dict(request.payload.get("payload") or {}))
-        except (ValidationFailed, ValueError) as exc:
-            log.warning("invalid message at %s[%d]@%d: %s", origin.topic, origin.partition,
-                        origin.offset, exc, extra=_extra(origin))
-            await self.emitter.dead_letter(None, dead_letter_record(
-                raw, str(exc), origin.topic, origin.partition, origin.offset, "worker"))
-            return "invalid"
-        began = time.monotonic()
-        outcome = await self._run(request, job_type, payload, origin)
-        metrics.record_outcome(job_type.value, outcome, began)
-        log.info("job %s attempt %d: %s", request.job_id, request.attempt + 1, outcome,
-                 extra=_extra(origin, request.job_id, request.attempt + 1, job_type.value))
-        return outcome
+    async def handle_batch_retrying(self, items: Sequence[tuple[bytes | None, Origin]],
+                                    gate: RunGate | None = None) -> list[str]:
+        """handle_batch(), repeated while the database or Kafka is unreachable.
 
-    async def handle_retrying(self, raw: bytes | None, origin: Origin) -> str:
-        """handle(), repeated while the database or Kafka is unreachable.
-
-        The message is never given up: an exception escaping the agent would leave it unacked
-        but behind the stream's position until the next rebalance. Repeating it is the same as a
-        redelivery, sooner, and every step of handle() is safe to repeat.
+        A message is never given up: an exception escaping the agent would leave it unacked but
+        behind the stream's position until the next rebalance. Repeating the batch is the same as a
+        redelivery, sooner, and every step of handle_batch() is safe to repeat (a job whose result
+        is stored is reported again, not run again).
         """
         backoff = DB_RETRY_FIRST_S
         while True:
             generation = self.emitter.generation
             try:
-                return await self.handle(raw, origin)
+                return await self.handle_batch(items, gate)
             except INFRA_ERRORS as exc:
-                log.warning("database or Kafka unavailable at %s[%d]@%d, will retry: %s", origin.topic,
-                            origin.partition, origin.offset, exc)
+                first = items[0][1]
+                log.warning("database or Kafka unavailable at %s[%d]@%d (+%d), will retry: %s", first.topic,
+                            first.partition, first.offset, len(items) - 1, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, DB_RETRY_MAX_S)
                 if isinstance(exc, KafkaError):
                     with contextlib.suppress(*INFRA_ERRORS):
                         await self.emitter.restart(generation)
 
-    async def _run(self, request: JobEvent, job_type: JobType, payload: dict[str, Any],
-                   origin: Origin) -> str:
-        job_id = uuid.UUID(request.job_id)
-        series = int(request.payload.get("series", 0))
-        attempt = request.attempt + 1
+    async def handle_batch(self, items: Sequence[tuple[bytes | None, Origin]],
+                           gate: RunGate | None = None) -> list[str]:
+        """Process messages of one partition together; returns what happened to each, in order.
+
+        The database is asked once for every job of the batch and the results are stored in one
+        transaction; the handlers run concurrently (each holding a run slot of ``gate``), and the
+        job.started events go out in offset order. The batch is done when every terminal event has
+        been acknowledged by the broker.
+        """
+        outcomes: list[str] = ["duplicate"] * len(items)
+        runs: list[_Run] = []
+        seen: set[tuple[str, int]] = set()
+        for index, (raw, origin) in enumerate(items):
+            try:
+                request = decode_event(raw)
+                job_type = JobType(request.job_type)
+                if job_type not in self.handlers:
+                    raise ValidationFailed(f"this service does not run {job_type.value} jobs")
+                payload = validate_payload(job_type, dict(request.payload.get("payload") or {}))
+            except (ValidationFailed, ValueError) as exc:
+                log.warning("invalid message at %s[%d]@%d: %s", origin.topic, origin.partition,
+                            origin.offset, exc, extra=_extra(origin))
+                await self.emitter.dead_letter(None, dead_letter_record(
+                    raw, str(exc), origin.topic, origin.partition, origin.offset, "worker"))
+                outcomes[index] = "invalid"
+                continue
+            series = int(request.payload.get("series", 0))
+            if (request.job_id, series) in seen:
+                continue  # the same job twice in one batch (a redelivery): run it once
+            seen.add((request.job_id, series))
+            runs.append(_Run(index, request, job_type, payload, origin, series))
+        if runs:
+            await self._run_all(runs, gate)
+        for run in runs:
+            outcomes[run.index] = run.outcome
+            metrics.record_outcome(run.job_type.value, run.outcome, run.began)
+            log.info("job %s attempt %d: %s", run.request.job_id, run.request.attempt + 1, run.outcome,
+                     extra=_extra(run.origin, run.request.job_id, run.request.attempt + 1,
+                                  run.job_type.value))
+        return outcomes
+
+    async def _run_all(self, runs: list[_Run], gate: RunGate | None) -> None:
         async with self.engine.connect() as conn:
-            view = (await conn.execute(q.WORKER_VIEW, {"id": job_id})).first()
-            stored = (await conn.execute(STORED_RESULT, {"id": job_id, "series": series})).scalar()
-        if view is None:
-            await self._dead_letter(request, origin, PermanentError(f"job {job_id} does not exist"), attempt)
-            return "missing"
-        if view.series > series or is_terminal(JobStatus(view.status)):
-            return "skipped"
-        ctx = RunContext(job_id=job_id, job_type=job_type, attempt=attempt, series=series,
-                         payload=payload, user_id=_uuid(request.payload.get("user_id")),
-                         engine=self.engine, emitter=self.emitter)
-        final = event_seq(series, attempt, TERMINAL_STEP)
-        if stored is not None:
-            await self.emitter.emit(ctx.event(EventType.COMPLETED, final, {"result": stored}))
-            return "completed"
-        if view.cancel_requested:
-            await self.emitter.emit(ctx.event(EventType.CANCELLED, final,
-                                              {"reason": "cancelled by request"}))
-            return "cancelled"
-        await self.emitter.emit(ctx.event(EventType.STARTED, event_seq(series, attempt, STARTED_STEP),
-                                          {"topic": origin.topic, "partition": origin.partition,
-                                           "worker": WORKER_ID}))
-        metrics.JOBS_STARTED.labels(job_type.value).inc()
-        limit = self.config.time_limits_s.get(job_type.value, self.config.default_time_limit_s)
+            rows = (await conn.execute(q.WORKER_VIEWS_AND_RESULTS, {
+                "ids": [uuid.UUID(r.request.job_id) for r in runs], "series": [r.series for r in runs],
+            })).all()
+        views = {(row.id, row.asked_series): row for row in rows}
+        starting: list[_Run] = []
+        for run in runs:
+            run.began = time.monotonic()
+            job_id = uuid.UUID(run.request.job_id)
+            run.ctx = RunContext(job_id=job_id, job_type=run.job_type, attempt=run.attempt,
+                                 series=run.series, payload=run.payload,
+                                 user_id=_uuid(run.request.payload.get("user_id")),
+                                 engine=self.engine, emitter=self.emitter)
+            view = views.get((job_id, run.series))
+            if view is None:
+                await self._dead_letter(run.request, run.origin,
+                                        PermanentError(f"job {job_id} does not exist"), run.attempt)
+                run.outcome = "missing"
+            elif view.series > run.series or is_terminal(JobStatus(view.status)):
+                run.outcome = "skipped"
+            elif view.stored is not None:
+                run.result, run.outcome = view.stored, "stored"
+            elif view.cancel_requested:
+                await self.emitter.emit(run.ctx.event(EventType.CANCELLED, run.final,
+                                                      {"reason": "cancelled by request"}))
+                run.outcome = "cancelled"
+            else:
+                starting.append(run)
+        completer = _Completer(self._complete)
+        tasks = [asyncio.ensure_future(completer.add(run)) for run in runs if run.outcome == "stored"]
         try:
-            result = await asyncio.wait_for(self.handlers[job_type](ctx), limit)
+            # In offset order, each job takes a run slot before it is reported started, so that
+            # "started" means running and the slots keep favouring the higher lanes.
+            for run in starting:
+                slot = _Slot(gate)
+                await slot.take()
+                try:
+                    await self.emitter.emit_soon(run.ctx.event(  # not waited for: the terminal event is
+                        EventType.STARTED, event_seq(run.series, run.attempt, STARTED_STEP),
+                        {"topic": run.origin.topic, "partition": run.origin.partition, "worker": WORKER_ID}))
+                except BaseException:
+                    slot.give_back()
+                    raise
+                metrics.JOBS_STARTED.labels(run.job_type.value).inc()
+                task = asyncio.ensure_future(self._execute(run, slot, completer))
+                task.add_done_callback(slot.on_done)  # even if cancelled before it ever ran
+                tasks.append(task)
+            await asyncio.gather(*tasks)
+        except BaseException:
+            # The whole batch is repeated after an error: no run may go on in the background.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    async def _complete(self, runs: list[_Run]) -> None:
+        """Store the results of runs that finished together (one transaction), then publish their
+        job.completed events and wait for the broker's acknowledgements."""
+        ran = [run for run in runs if run.outcome == "ran"]
+        if ran:
+            async with self.engine.begin() as conn:
+                await conn.execute(STORE_RESULT, [
+                    {"id": uuid.UUID(run.request.job_id), "series": run.series, "attempt": run.attempt,
+                     "result": json.dumps(run.result, default=str)} for run in ran])
+        deliveries = [await self.emitter.emit_later(run.ctx.event(EventType.COMPLETED, run.final,
+                                                                  {"result": run.result}))
+                      for run in runs]
+        await asyncio.gather(*deliveries)
+        for run in runs:
+            run.outcome = "completed"
+
+    async def _execute(self, run: _Run, slot: _Slot, completer: _Completer) -> None:
+        """Run one handler under its time limit (holding the run slot taken for it, if any), then
+        complete it with whatever finished at the same time; or record the outcome of its failure
+        (retry scheduled, failed, cancelled)."""
+        limit = self.config.time_limits_s.get(run.job_type.value, self.config.default_time_limit_s)
+        try:
+            run.result = await asyncio.wait_for(self.handlers[run.job_type](run.ctx), limit)
+            run.outcome = "ran"
         except JobCancelled as exc:
-            await self.emitter.emit(ctx.event(EventType.CANCELLED, final, {"reason": exc.message}))
-            return "cancelled"
+            await self.emitter.emit(run.ctx.event(EventType.CANCELLED, run.final, {"reason": exc.message}))
+            run.outcome = "cancelled"
         except TimeoutError:
-            timeout = RetryableError(f"{job_type.value} exceeded its time limit of {limit:g}s")
-            return await self._failed(request, ctx, origin, timeout)
+            timeout = RetryableError(f"{run.job_type.value} exceeded its time limit of {limit:g}s")
+            run.outcome = await self._failed(run.request, run.ctx, run.origin, timeout)
         except KafkaError:
-            raise  # the bus, not the job, failed: handle_retrying repeats the message
+            raise  # the bus, not the job, failed: handle_batch_retrying repeats the batch
         except Exception as exc:  # every other failure goes through the retry policy
-            return await self._failed(request, ctx, origin, exc)
-        async with self.engine.begin() as conn:
-            await conn.execute(STORE_RESULT, {"id": job_id, "series": series, "attempt": attempt,
-                                              "result": json.dumps(result, default=str)})
-        await self.emitter.emit(ctx.event(EventType.COMPLETED, final, {"result": result}))
-        return "completed"
+            run.outcome = await self._failed(run.request, run.ctx, run.origin, exc)
+        finally:
+            slot.give_back()
+        if run.outcome == "ran":
+            await completer.add(run)
 
     async def _failed(self, request: JobEvent, ctx: RunContext, origin: Origin, exc: BaseException) -> str:
         max_attempts = int(request.payload.get("max_attempts") or self.config.default_max_attempts)
@@ -233,3 +340,58 @@ def _extra(origin: Origin, job_id: str | None = None, attempt: int | None = None
 
 def _uuid(value: Any) -> uuid.UUID | None:
     return uuid.UUID(str(value)) if value else None
+
+
+class _Completer:
+    """Groups the runs that finish in the same moment, so that their results are stored in one
+    transaction and their events acknowledged together; a long job is never held for others."""
+
+    def __init__(self, flush: Callable[[list[_Run]], Awaitable[None]]) -> None:
+        self._flush = flush
+        self._group: list[_Run] = []
+        self._done: asyncio.Future[None] | None = None
+        self._flushing: set[asyncio.Future[None]] = set()
+
+    async def add(self, run: _Run) -> None:
+        """Complete ``run`` with its group; returns when the group is stored and acknowledged."""
+        if self._done is None:
+            self._group, self._done = [], asyncio.get_running_loop().create_future()
+            task = asyncio.ensure_future(self._flush_group(self._group, self._done))
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
+        self._group.append(run)
+        await asyncio.shield(self._done)
+
+    async def _flush_group(self, group: list[_Run], done: asyncio.Future[None]) -> None:
+        await asyncio.sleep(0)  # runs finishing in this same loop turn join the group
+        self._done = None
+        try:
+            await self._flush(group)
+        except BaseException as exc:
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
+
+
+class _Slot:
+    """One run slot of a gate, given back exactly once."""
+
+    def __init__(self, gate: RunGate | None) -> None:
+        self._gate = gate
+        self._held = False
+
+    async def take(self) -> None:
+        """Wait for the slot."""
+        if self._gate is not None:
+            await self._gate.acquire()
+            self._held = True
+
+    def on_done(self, _task: asyncio.Future[None]) -> None:
+        """Done-callback form of give_back."""
+        self.give_back()
+
+    def give_back(self) -> None:
+        """Release the slot (a no-op after the first call)."""
+        if self._held and self._gate is not None:
+            self._held = False
+            self._gate.release()

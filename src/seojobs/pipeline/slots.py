@@ -57,3 +57,23 @@ class LaneSlots:
             heapq.heapify(self._heap)
             return oldest
         return heapq.heappop(self._heap)
+
+    def gate(self, rank: int) -> RankGate:
+        """These slots as seen from one lane (a RunGate for the runner)."""
+        return RankGate(self, rank)
+
+
+class RankGate:
+    """Acquires slots of a LaneSlots at one fixed rank."""
+
+    def __init__(self, slots: LaneSlots, rank: int) -> None:
+        self._slots = slots
+        self._rank = rank
+
+    async def acquire(self) -> None:
+        """Wait for a slot at this gate's rank."""
+        await self._slots.acquire(self._rank)
+
+    def release(self) -> None:
+        """Give the slot back."""
+        self._slots.release()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,14 @@ def make_parts(settings: Settings, factory: HandlerFactory) -> WorkerParts:
     return WorkerParts(build, close, settings.worker_concurrency)
 
 
+class JsonLogWorker(faust.Worker):
+    """A Faust worker whose log lines are our JSON lines only (Faust adds a plain handler)."""
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        """Replace whatever handlers Faust installed with the JSON one."""
+        logger.handlers[:] = [logs.json_handler()]
+
+
 def create_worker_app(settings: Settings, service: Service, factory: HandlerFactory) -> faust.App:
     """The Faust app of one consumer service, its topics created if missing."""
     topics = Topics(settings.topic_prefix)
@@ -99,6 +108,5 @@ def run_worker(settings: Settings, service: Service, factory: HandlerFactory,
     app = create_worker_app(settings, service, factory)
     if extend is not None:
         extend(app)
-    app.conf.loghandlers = [logs.json_handler()]
-    worker = faust.Worker(app, loglevel="INFO", quiet=True, redirect_stdouts=False)
+    worker = JsonLogWorker(app, loglevel="INFO", quiet=True, redirect_stdouts=False)
     worker.execute_from_commandline()
