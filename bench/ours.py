@@ -24,6 +24,7 @@ API_CONCURRENCY = 8
 _DONE = text("SELECT count(*) FROM jobs WHERE status = 'COMPLETED' AND payload->>'tag' = :tag")
 _WINDOW = text("""SELECT count(*) FROM jobs WHERE payload->>'tag' = :tag AND status = 'COMPLETED'
                   AND completed_at BETWEEN to_timestamp(:t0) AND to_timestamp(:t1)""")
+_UNSETTLED = text("SELECT count(*) FROM jobs WHERE status IN ('PENDING', 'PROCESSING')")
 _LAT = text("""SELECT extract(epoch FROM started_at - created_at) * 1000,
                       extract(epoch FROM completed_at - created_at) * 1000
                FROM jobs WHERE payload->>'tag' = :tag AND status = 'COMPLETED'""")
@@ -67,6 +68,16 @@ async def wait_done(engine: AsyncEngine, tag: str, n: int, timeout_s: float) -> 
     return int(done)
 
 
+async def wait_settled(engine: AsyncEngine, timeout_s: float) -> None:
+    """Wait until no job is waiting or running (the backlog of the last step is done)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        async with engine.connect() as conn:
+            if not (await conn.execute(_UNSETTLED)).scalar_one():
+                return
+        await asyncio.sleep(0.5)
+
+
 async def sustained(engine: AsyncEngine, settings: Settings, rate: float, seconds: float,
                     tag: str) -> dict[str, float]:
     """Completions per second in the steady part of a ``seconds`` long offered load."""
@@ -76,7 +87,7 @@ async def sustained(engine: AsyncEngine, settings: Settings, rate: float, second
     warm = min(10.0, seconds / 4)
     async with engine.connect() as conn:
         n = (await conn.execute(_WINDOW, {"tag": tag, "t0": t0 + warm, "t1": t1})).scalar_one()
-    return {"offered": sent / (t1 - t0), "completed_per_s": n / (t1 - t0 - warm)}
+    return {"offered": sent / (t1 - t0), "completed_per_s": n / (t1 - t0 - warm), "sent": sent}
 
 
 async def latency(engine: AsyncEngine, settings: Settings, rate: float, seconds: float,
