@@ -182,8 +182,7 @@ class JobRunner:
             except (ValidationFailed, ValueError) as exc:
                 log.warning("invalid message at %s[%d]@%d: %s", origin.topic, origin.partition,
                             origin.offset, exc, extra=_extra(origin))
-                await self.emitter.dead_letter(None, dead_letter_record(
-                    raw, str(exc), origin.topic, origin.partition, origin.offset, "worker"))
+                await self._reject(raw, origin, exc)
                 outcomes[index] = "invalid"
                 continue
             series = int(request.payload.get("series", 0))
@@ -318,6 +317,23 @@ class JobRunner:
         await self.emitter.emit(ctx.event(EventType.FAILED, final, {"error": message}))
         await self._dead_letter(request, origin, exc, ctx.attempt, history)
         return "failed"
+
+    async def _reject(self, raw: bytes | None, origin: Origin, exc: Exception) -> None:
+        """Dead-letter a message the worker cannot run. When it names a job (a type this service
+        does not run, a payload that fails validation), the job fails with the reason, so that it
+        never waits for ever and its dead letter can be redriven."""
+        try:
+            request = decode_event(raw)
+        except (ValidationFailed, ValueError):
+            await self.emitter.dead_letter(None, dead_letter_record(
+                raw, str(exc), origin.topic, origin.partition, origin.offset, "worker"))
+            return
+        attempt = request.attempt + 1
+        final = event_seq(int(request.payload.get("series", 0)), attempt, TERMINAL_STEP)
+        reason = getattr(exc, "message", None) or str(exc)
+        await self.emitter.emit(JobEvent(EventType.FAILED, request.job_id, request.job_type, attempt, final,
+                                         {"error": reason}))
+        await self._dead_letter(request, origin, PermanentError(reason), attempt)
 
     async def _dead_letter(self, request: JobEvent, origin: Origin, exc: BaseException, attempt: int,
                            history: list[dict[str, Any]] | None = None) -> None:

@@ -128,3 +128,34 @@ async def test_a_failing_job_does_not_hold_back_the_others(
         rows = (await conn.execute(text("SELECT job_id FROM job_results"))).scalars().all()
     assert [str(r) for r in rows] == [json.loads(messages[1])["job_id"]]
     assert uuid.UUID(bad["job_id"]) not in rows
+
+
+async def test_a_job_whose_message_cannot_run_fails_with_the_reason(
+        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    async def handler(ctx: JobContext) -> dict[str, Any]:
+        return {"ok": True}
+
+    runner = JobRunner(engine, emitter, Topics(settings.topic_prefix), {JobType.SYNC_METRICS: handler},
+                       CONFIG)
+    (message,) = await _enqueue(engine, settings, 1)
+    broken = json.loads(message)
+    broken["payload"]["payload"] = {"unexpected": 1}  # e.g. written by a foreign producer
+    topic = Topics(settings.topic_prefix).job_events
+    assert await runner.handle_batch([(json.dumps(broken).encode(), Origin(topic, 2, 0))]) == ["invalid"]
+
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap_servers,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        kinds: dict[str, dict[str, Any]] = {}
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(kinds) < 2:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for r in records:
+                    event = json.loads(r.value)
+                    if event["job_id"] == broken["job_id"]:
+                        kinds[event["event_type"]] = event
+    finally:
+        await consumer.stop()
+    assert set(kinds) == {"job.failed", "job.dead_lettered"}, "the job does not wait for ever"
+    assert "unexpected" in kinds["job.failed"]["payload"]["error"]
