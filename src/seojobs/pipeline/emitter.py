@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaProducer
 
 from seojobs.domain.events import JobEvent
 from seojobs.domain.topics import Topics
-
-log = logging.getLogger("seojobs.worker")
 
 
 class Emitter:
@@ -56,16 +53,6 @@ class Emitter:
         """Publish a lifecycle event to the job-event topic (key = job id)."""
         await self.producer.send_and_wait(self.topics.job_events, value=event.encode(), key=event.key)
 
-    async def emit_soon(self, event: JobEvent) -> None:
-        """Hand a lifecycle event to the producer without waiting for the broker's acknowledgement.
-
-        Use only for an event that a waited-for event of the same job follows: the idempotent
-        producer keeps one key's events in order, so this one reaches the topic before the later
-        one. A failure is logged; the terminal event still decides the job's state.
-        """
-        delivery = await self.producer.send(self.topics.job_events, value=event.encode(), key=event.key)
-        delivery.add_done_callback(_log_failure)
-
     async def emit_later(self, event: JobEvent) -> asyncio.Future[object]:
         """Hand a lifecycle event to the producer; the returned future is its acknowledgement."""
         delivery: asyncio.Future[object] = await self.producer.send(
@@ -79,8 +66,3 @@ class Emitter:
     async def dead_letter(self, key: bytes | None, record: bytes) -> None:
         """Publish a dead-letter record."""
         await self.producer.send_and_wait(self.topics.dead_letter, value=record, key=key)
-
-
-def _log_failure(delivery: asyncio.Future[object]) -> None:
-    if not delivery.cancelled() and delivery.exception() is not None:
-        log.warning("an event sent without waiting was not delivered: %s", delivery.exception())

@@ -96,6 +96,7 @@ class _Run:
     outcome: str = "pending"
     result: Any = None
     began: float = 0.0
+    started: asyncio.Future[object] | None = None
     ctx: RunContext = field(init=False)
 
     @property
@@ -238,9 +239,12 @@ class JobRunner:
                 slot = _Slot(gate)
                 await slot.take()
                 try:
-                    await self.emitter.emit_soon(run.ctx.event(  # not waited for: the terminal event is
+                    # Not waited for here: the handler starts at once, and _complete waits for the
+                    # acknowledgement before it stores the result.
+                    run.started = await self.emitter.emit_later(run.ctx.event(
                         EventType.STARTED, event_seq(run.series, run.attempt, STARTED_STEP),
                         {"topic": run.origin.topic, "partition": run.origin.partition, "worker": WORKER_ID}))
+                    run.started.add_done_callback(_settled)  # a failure shows in the later sends
                 except BaseException:
                     slot.give_back()
                     raise
@@ -256,10 +260,14 @@ class JobRunner:
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
 
+
     async def _complete(self, runs: list[_Run]) -> None:
         """Store the results of runs that finished together (one transaction), then publish their
         job.completed events and wait for the broker's acknowledgements."""
         ran = [run for run in runs if run.outcome == "ran"]
+        # A stored result means "done": a redelivery then reports it without starting the job
+        # again, so job.started must be on the topic before the result is stored.
+        await asyncio.gather(*(run.started for run in ran if run.started is not None))
         if ran:
             async with self.engine.begin() as conn:
                 await conn.execute(STORE_RESULT, [
@@ -411,3 +419,9 @@ class _Slot:
         if self._held and self._gate is not None:
             self._held = False
             self._gate.release()
+
+
+def _settled(delivery: asyncio.Future[object]) -> None:
+    """Mark a delivery's failure as seen (the send that follows it fails too, and is handled)."""
+    if not delivery.cancelled():
+        delivery.exception()
