@@ -88,8 +88,9 @@ class Services:
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
             for key, proc in list(self.procs.items()):
-                try:
-                    rss = psutil.Process(proc.pid).memory_info().rss
+                try:  # the process and its children (a worker runs under its keeper)
+                    parent = psutil.Process(proc.pid)
+                    rss = sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)])
                 except psutil.Error:
                     continue
                 self.peak_rss[key] = max(self.peak_rss.get(key, 0), rss)
