@@ -59,7 +59,11 @@ def replayable_topics(topics: Topics) -> tuple[str, ...]:
 
 async def rebuild(engine: AsyncEngine, bootstrap: str, topics: Topics, *,
                   group_id: str | None = None) -> ProjectorStats:
-    """Project the event topic from its beginning into this (migrated, empty) database."""
+    """Project the event topic from its beginning into this (migrated, empty) database.
+
+    Jobs keep their owner and site only when those rows exist in the target (copy users and sites
+    first to keep them); otherwise they read NULL, as jobs of a deleted user or site do.
+    """
     async with engine.connect() as conn:
         if not (await conn.execute(oq.JOBS_TABLE_EXISTS)).scalar():
             raise ValidationFailed("the target database has no jobs table: run `seojobs migrate` on it first")

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs import replay
+from seojobs.adapters.db.accounts import create_site, create_user
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.db.job_store import JobStore
 from seojobs.domain.errors import Conflict
@@ -69,6 +70,12 @@ async def run_jobs(engine: AsyncEngine, settings: Settings, svc: ServiceSet) -> 
     jobs = [NewJob(JobType.SYNC_METRICS, {}, priority=4, max_attempts=3) for _ in range(3)]
     jobs.append(NewJob(JobType.SYNC_METRICS, {"siteId": str(uuid.uuid4())}, priority=4, max_attempts=3))
     jobs.append(NewJob(JobType.CLEANUP_ROLLBACKS, {"daysOld": 90}, priority=2, max_attempts=3))
+    # Jobs with an owner and a site: the rebuild's empty database has neither user nor site.
+    owner = await create_user(engine, f"replay-{uuid.uuid4().hex[:8]}@example.test")
+    site = await create_site(engine, owner, "https://example.test/", "replayed")
+    site_id = uuid.UUID(str(site["id"]))
+    jobs.append(NewJob(JobType.SYNC_METRICS, {"siteId": str(site_id)}, priority=4, max_attempts=3,
+                       user_id=owner, site_id=site_id))
     later = NewJob(JobType.RESET_USAGE, {"month": "2026-01"}, priority=2, max_attempts=3,
                    scheduled_for=utcnow() + timedelta(hours=1))
     for job in [*jobs, later]:
@@ -101,6 +108,9 @@ async def test_rebuild_into_an_empty_database_equals_the_live_table(
         await target.dispose()
     assert stats.events >= 4 * len(live) - 2 and stats.rejected == 0
     assert rebuilt == live
+    async with engine.connect() as conn:
+        owned = (await conn.execute(text("SELECT count(*) FROM jobs WHERE site_id IS NOT NULL"))).scalar_one()
+    assert owned == 1, "the live row keeps its owner and site"
 
 
 async def test_reprocess_dry_run_changes_nothing_then_the_jobs_run_again(
