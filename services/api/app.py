@@ -12,7 +12,7 @@ from seojobs.domain.topics import Topics
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 from services.api.deps import ApiState, KafkaReady
-from services.api.errors import install_error_handlers
+from services.api.errors import COMMON_RESPONSES, install_error_handlers
 from services.api.live.hub import LiveHub
 from services.api.routes import bench, cron, dashboard, enqueue, health, jobs, live, metrics, results, sites
 from services.api.routes.dead_letters import router as dead_letters_router
@@ -48,5 +48,5 @@ def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> 
     for router in (health.router, enqueue.router, jobs.router, cron.router, cron.process_router,
                    sites.router, results.router, results.conversations, bench.router,
                    live.router, dashboard.router, dashboard.api, metrics.router, dead_letters_router):
-        app.include_router(router)
+        app.include_router(router, responses=COMMON_RESPONSES)
     return app

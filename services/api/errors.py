@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,6 +24,30 @@ DOMAIN_STATUS: tuple[tuple[type[SeojobsError], int], ...] = (
     (Conflict, status.HTTP_409_CONFLICT),
     (QuotaExceeded, status.HTTP_429_TOO_MANY_REQUESTS),
 )
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    success: bool = False
+    error: str
+    details: Any = None
+
+
+#: The error answers any route may give, documented once for every router (OpenAPI).
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text} for code, text in (
+        (400, "The request body is not valid JSON, or the request is malformed."),
+        (401, "No valid bearer token (or cron secret)."),
+        (403, "The token is valid but not allowed here (e.g. an admin route)."),
+        (404, "No such record, or it belongs to another user."),
+        (409, "The request conflicts with the record's state (e.g. cancelling a finished job)."),
+        (413, "The request body is too large."),
+        (422, "A field is invalid; details name each field and what is wrong."),
+        (429, "A monthly quota is used up; details give the quota, usage and reset date."),
+        (503, "The database or Kafka is unavailable; retry shortly."),
+    )
+}
 
 
 def error_body(message: str, details: Any = None) -> dict[str, Any]:
