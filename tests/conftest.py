@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db.engine import make_engine
 from seojobs.settings import Settings
+from tests.support.services import ServiceSet
 from tests.support.stack import StackAddress, delete_topics, stack_address
 
 #: Each pytest session migrates its own template, so parallel sessions do not collide.
@@ -84,6 +86,16 @@ def settings(stack: StackAddress, database_url: str, topic_prefix: str) -> Setti
         crawl_allowed_private="127.0.0.0/8",
         anthropic_api_key="",
     )
+
+
+@pytest.fixture
+def services(settings: Settings, tmp_path: Path) -> Iterator[ServiceSet]:
+    """This test's service processes (started by the test); all stopped afterwards."""
+    svc = ServiceSet(settings, tmp_path)
+    try:
+        yield svc
+    finally:
+        svc.stop_all()
 
 
 @pytest.fixture

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seojobs.adapters.db import accounts
 from seojobs.settings import Settings
 from services.api.app import create_app
-from tests.support.services import ServiceSet
 
 #: Tables whose row counts must not move when a hostile request is refused.
 WATCHED_TABLES = ("jobs", "outbox", "sites", "users", "api_tokens")
@@ -34,16 +32,6 @@ class Callers:
 async def _token(engine: AsyncEngine, email: str, role: str = "user") -> tuple[uuid.UUID, str]:
     user_id = await accounts.create_user(engine, email, role=role)
     return user_id, await accounts.create_token(engine, user_id, "abuse")
-
-
-@pytest.fixture
-def services(settings: Settings, tmp_path: Path) -> Iterator[ServiceSet]:
-    """This test's service processes (the live API for the fuzzer); stopped afterwards."""
-    svc = ServiceSet(settings, tmp_path)
-    try:
-        yield svc
-    finally:
-        svc.stop_all()
 
 
 @pytest.fixture

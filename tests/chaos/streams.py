@@ -19,9 +19,9 @@ from seojobs.domain.topics import Topics
 from seojobs.pipeline.projector import Projector
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
-from tests.chaos.topics_io import group_lag, read_json
 from tests.support.services import ServiceSet, wait_for
 from tests.support.stack import StackAddress
+from tests.support.topics_io import group_lag, read_json
 
 #: Jobs one enqueue transaction (or one bulk request) carries.
 ENQUEUE_BATCH = 250

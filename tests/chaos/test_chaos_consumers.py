@@ -24,11 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seojobs.adapters.db.accounts import create_token, create_user
 from seojobs.settings import Settings
 from tests.chaos.streams import TERMINAL_EVENTS, Stream
-from tests.chaos.topics_io import read_json
 from tests.e2e.conftest import Account
 from tests.support.demosite import DemoSite
 from tests.support.services import ServiceSet, wait_for
 from tests.support.stack import StackAddress
+from tests.support.topics_io import read_json
 
 #: A scenario streams at least 2,000 jobs through outages: it may take minutes on two cores.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]

@@ -12,8 +12,8 @@ from seojobs.domain.jobs import Service
 from seojobs.domain.lanes import Lane
 from seojobs.settings import Settings
 from tests.chaos.streams import Stream, as_json, dead_letters_of
-from tests.chaos.topics_io import produce_raw, read_json
 from tests.support.services import ServiceSet, wait_for
+from tests.support.topics_io import produce_raw, read_json
 
 pytestmark = pytest.mark.e2e
 

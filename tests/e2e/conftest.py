@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db.accounts import create_token, create_user
-from seojobs.settings import Settings
-from tests.support.services import ServiceSet
-
-
-@pytest.fixture
-def services(settings: Settings, tmp_path: Path) -> Iterator[ServiceSet]:
-    """This test's services (started by the test); all stopped afterwards."""
-    svc = ServiceSet(settings, tmp_path)
-    try:
-        yield svc
-    finally:
-        svc.stop_all()
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 from collections import Counter
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,6 +17,7 @@ from tests.e2e.conftest import Account
 from tests.e2e.jobs_http import job_status, post_job, wait_terminal
 from tests.support.services import ServiceSet, group_settled, wait_for
 from tests.support.stack import broker_control
+from tests.support.topics_io import read_json
 
 pytestmark = pytest.mark.e2e
 
@@ -28,23 +27,8 @@ SLOW_ROWS, SLOW_BATCH = 40000, 50
 
 async def events_of(settings: Settings, job_ids: set[str]) -> list[dict[str, object]]:
     """Every job event of these jobs on the job-event topic, read from the beginning."""
-    consumer = AIOKafkaConsumer(Topics(settings.topic_prefix).job_events,
-                                bootstrap_servers=settings.kafka_bootstrap_servers,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
-    await consumer.start()
-    try:
-        found: list[dict[str, object]] = []
-        while True:
-            batch = await consumer.getmany(timeout_ms=1500)
-            if not batch:
-                return found
-            for records in batch.values():
-                for r in records:
-                    event = json.loads(r.value)
-                    if event["job_id"] in job_ids:
-                        found.append(event)
-    finally:
-        await consumer.stop()
+    events = await read_json(settings.kafka_bootstrap_servers, Topics(settings.topic_prefix).job_events)
+    return [e for e in events if e.get("job_id") in job_ids]
 
 
 async def test_worker_killed_mid_run_is_redelivered_and_completes_once(

@@ -196,8 +196,8 @@ class JobRunner:
         for run in runs:
             outcomes[run.index] = run.outcome
             metrics.record_outcome(run.job_type.value, run.outcome, run.began)
-            log.info("job %s attempt %d: %s", run.request.job_id, run.request.attempt + 1, run.outcome,
-                     extra=_extra(run.origin, run.request.job_id, run.request.attempt + 1,
+            log.info("job %s attempt %d: %s", run.request.job_id, run.attempt, run.outcome,
+                     extra=_extra(run.origin, run.request.job_id, run.attempt,
                                   run.job_type.value))
         return outcomes
 

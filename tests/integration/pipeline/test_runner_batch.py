@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +23,7 @@ from seojobs.pipeline.slots import LaneSlots
 from seojobs.ports.worker import JobContext
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
+from tests.support.topics_io import read_json
 
 CONFIG = RunnerConfig(retry_delays_s=(1.0,), time_limits_s={}, default_time_limit_s=30.0,
                       default_max_attempts=3)
@@ -54,27 +53,10 @@ async def _enqueue(engine: AsyncEngine, settings: Settings, n: int) -> list[byte
     return [requested_event(job, datetime.now(UTC)).encode() for job in jobs]
 
 
-async def _started_order(settings: Settings, ids: set[str]) -> list[str]:
-    """The jobs' job.started events (all of them), ordered by when they were made."""
-    consumer = AIOKafkaConsumer(Topics(settings.topic_prefix).job_events,
-                                bootstrap_servers=settings.kafka_bootstrap_servers,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
-    await consumer.start()
-    try:
-        found: list[tuple[str, str]] = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            for records in batch.values():
-                for r in records:
-                    event = json.loads(r.value)
-                    if event["event_type"] == "job.started" and event["job_id"] in ids:
-                        found.append((event["occurred_at"], event["job_id"]))
-            if not batch and len(found) >= len(ids):
-                break
-        return [job_id for _, job_id in sorted(found)]
-    finally:
-        await consumer.stop()
+async def _events(settings: Settings, ids: set[str]) -> list[dict[str, Any]]:
+    """The jobs' events on the job-event topic, in the order they were made."""
+    events = await read_json(settings.kafka_bootstrap_servers, Topics(settings.topic_prefix).job_events)
+    return sorted((e for e in events if e.get("job_id") in ids), key=lambda e: str(e["occurred_at"]))
 
 
 async def test_a_batch_runs_each_job_once_reports_in_order_and_repeats_harmlessly(
@@ -105,7 +87,8 @@ async def test_a_batch_runs_each_job_once_reports_in_order_and_repeats_harmlessl
     again = await runner.handle_batch(batch)
     assert again == ["completed", "duplicate", "invalid", "completed", "completed"]
     assert len(calls) == 3
-    assert await _started_order(settings, set(ids)) == ids, "job.started in offset order, once each"
+    started = [e["job_id"] for e in await _events(settings, set(ids)) if e["event_type"] == "job.started"]
+    assert started == ids, "job.started in offset order, once each"
 
 
 async def test_a_failing_job_does_not_hold_back_the_others(
@@ -143,19 +126,6 @@ async def test_a_job_whose_message_cannot_run_fails_with_the_reason(
     topic = Topics(settings.topic_prefix).job_events
     assert await runner.handle_batch([(json.dumps(broken).encode(), Origin(topic, 2, 0))]) == ["invalid"]
 
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap_servers,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
-    await consumer.start()
-    try:
-        kinds: dict[str, dict[str, Any]] = {}
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(kinds) < 2:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for r in records:
-                    event = json.loads(r.value)
-                    if event["job_id"] == broken["job_id"]:
-                        kinds[event["event_type"]] = event
-    finally:
-        await consumer.stop()
+    kinds = {e["event_type"]: e for e in await _events(settings, {broken["job_id"]})}
     assert set(kinds) == {"job.failed", "job.dead_lettered"}, "the job does not wait for ever"
     assert "unexpected" in kinds["job.failed"]["payload"]["error"]

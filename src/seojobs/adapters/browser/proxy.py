@@ -42,6 +42,7 @@ class GuardProxy:
         self._writers: set[asyncio.StreamWriter] = set()
         self.blocked: dict[str, str] = {}
         self._tls_refused: dict[str, str] = {}
+        self._tls_trusted: set[str] = set()
 
     @property
     def url(self) -> str:
@@ -111,9 +112,15 @@ class GuardProxy:
         return f"connect failed: {last}"
 
     async def _untrusted(self, host: str, port: int) -> str | None:
-        """Verify host's certificate when the browser would not (None: trusted or not ours to say)."""
-        if self._verify is None or self._tls.insecure(host):
+        """Verify host's certificate when the browser would not (None: trusted or not ours to say).
+
+        The verdict is kept for the proxy's life (one crawl): a host is probed once, not per tunnel.
+        """
+        label = _label(host, port)
+        if self._verify is None or self._tls.insecure(host) or label in self._tls_trusted:
             return None
+        if label in self._tls_refused:
+            return self._tls_refused[label]
         try:
             address = (await self._guard.check_host(host))[0]
         except (UnsafeUrl, OSError, IndexError):
@@ -125,10 +132,11 @@ class GuardProxy:
             _close_quietly(probe)
         except ssl.SSLCertVerificationError as exc:
             reason = untrusted_message(host, exc.verify_message or str(exc))
-            self._tls_refused[_label(host, port)] = reason
+            self._tls_refused[label] = reason
             return reason
         except (OSError, TimeoutError):
             return None  # not a certificate problem: the tunnel fails (or works) as usual
+        self._tls_trusted.add(label)
         return None
 
     async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
