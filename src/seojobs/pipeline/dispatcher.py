@@ -2,9 +2,10 @@
 
 Jobs wait in PostgreSQL until they are due (scheduledFor), their dependencies completed, and their
 lane has room: at most ``window`` jobs of a (service, lane) are in Kafka and unfinished at once.
-Within a lane the next job is chosen by priority, then round robin across users, then age, so one
-user's flood cannot push another user's job behind thousands of its own: the other job waits for
-at most one window of work. A job one of whose dependencies failed or was cancelled is cancelled.
+Within a lane the next job is chosen by priority, then round robin across users (a user's waiting
+jobs queue behind what that user already has in flight), then age, so one user's flood cannot push
+another user's job behind thousands of its own: the other job goes out in the next round. A job
+one of whose dependencies failed or was cancelled is cancelled.
 The work messages go through the outbox in the same transaction that marks the jobs dispatched.
 """
 

@@ -117,10 +117,18 @@ INFLIGHT = text("""
       AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
 """)
 
-#: The next jobs of a lane in fair order: priority, then round robin across users, then age.
+#: The next jobs of a lane in fair order: priority, then round robin across users, then age. A user's
+#: k-th waiting job ranks k places behind what that user already has in flight in the lane, so a user
+#: with nothing running goes ahead of a flood's next job even when a round has room for one job only.
 FAIR_CANDIDATES = text("""
-    SELECT id FROM (
-        SELECT j.id, j.priority, j.scheduled_for, j.created_at,
+    WITH busy AS (
+        SELECT user_id, count(*) AS running FROM jobs
+        WHERE dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')
+          AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
+        GROUP BY user_id
+    )
+    SELECT c.id FROM (
+        SELECT j.id, j.user_id, j.priority, j.scheduled_for, j.created_at,
                row_number() OVER (PARTITION BY j.user_id
                                   ORDER BY j.priority DESC, j.scheduled_for, j.created_at) AS user_rank
         FROM jobs j
@@ -128,7 +136,8 @@ FAIR_CANDIDATES = text("""
           AND j.type = ANY(:types) AND j.priority BETWEEN :lo AND :hi
           AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY(j.depends_on) AND d.status <> 'COMPLETED')
     ) c
-    ORDER BY c.priority DESC, c.user_rank, c.scheduled_for, c.created_at
+    LEFT JOIN busy b ON b.user_id IS NOT DISTINCT FROM c.user_id
+    ORDER BY c.priority DESC, c.user_rank + coalesce(b.running, 0), c.scheduled_for, c.created_at
     LIMIT :limit
 """)
 
