@@ -29,6 +29,15 @@ from seojobs.domain.topics import Topics
 DEFAULT_WINDOW = 256
 #: Most jobs one lane releases per round.
 DEFAULT_BATCH = 500
+#: A lane with something in flight releases only once this share of its window is free: under load
+#: a round then sends a chunk of jobs instead of one (each round sorts the lane's whole backlog),
+#: while the jobs still in flight keep the workers busy. An idle lane releases at once.
+CHUNK_SHARE = 8
+
+
+def chunk_of(window: int) -> int:
+    """The least room worth a round in a lane that has jobs in flight."""
+    return max(1, window // CHUNK_SHARE)
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,9 @@ class Dispatcher:
         lo, hi = LANE_RANGES[lane]
         types = [t.value for t in job_types_of(service)]
         lane_args = {"types": types, "lo": lo, "hi": hi}
-        room = self.window - (await conn.execute(q.INFLIGHT, lane_args)).scalar_one()
-        if room <= 0:
+        inflight = (await conn.execute(q.INFLIGHT, lane_args)).scalar_one()
+        room = self.window - inflight
+        if room <= 0 or (inflight and room < chunk_of(self.window)):
             return []
         ids = [r[0] for r in (await conn.execute(q.FAIR_CANDIDATES, {**lane_args,
                                                                      "limit": min(room, self.batch)}))]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seojobs.adapters.db import accounts
 from seojobs.domain.jobs import JobType
 from seojobs.domain.topics import Topics
-from seojobs.pipeline.dispatcher import Dispatcher
+from seojobs.pipeline.dispatcher import Dispatcher, chunk_of
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 
@@ -62,3 +62,19 @@ async def test_users_with_equal_shares_in_flight_are_served_oldest_first(
     b_jobs = await _enqueue(queue, engine, b, 3)
     released = [r.job_id for r in await Dispatcher(engine, Topics(settings.topic_prefix), window=4).dispatch()]
     assert released == [a_jobs[0], b_jobs[0], a_jobs[1], b_jobs[1]]
+
+
+async def test_a_busy_lane_waits_for_a_chunk_of_room_and_an_idle_lane_releases_at_once(
+        engine: AsyncEngine, settings: Settings, queue: QueueService) -> None:
+    (owner,) = await _users(engine, 1)
+    jobs = await _enqueue(queue, engine, owner, 40)
+    dispatcher = Dispatcher(engine, Topics(settings.topic_prefix), window=16)
+    assert chunk_of(16) == 2
+    first = [r.job_id for r in await dispatcher.dispatch()]
+    assert first == jobs[:16]
+    await _finish(engine, first[:1])
+    assert await dispatcher.dispatch() == [], "room for one job in a busy lane: not worth a round"
+    await _finish(engine, first[1:2])
+    assert [r.job_id for r in await dispatcher.dispatch()] == jobs[16:18]
+    await _finish(engine, [*first[2:], *jobs[16:18]])
+    assert [r.job_id for r in await dispatcher.dispatch()] == jobs[18:34], "an idle lane fills its window"
