@@ -15,7 +15,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -42,6 +42,7 @@ from seojobs.domain.jobs import JobStatus, JobType, is_terminal
 from seojobs.domain.payloads import validate_payload
 from seojobs.domain.retry import Decision, plan_retry
 from seojobs.domain.topics import Topics
+from seojobs.pipeline.coalesce import Coalescer
 from seojobs.pipeline.context import RunContext
 from seojobs.pipeline.dead_letters import dead_letter_record
 from seojobs.pipeline.emitter import Emitter
@@ -136,6 +137,10 @@ class JobRunner:
         self.topics = topics
         self.handlers = handlers
         self.config = config
+        # The partitions' runs share their database reads and result writes (see coalesce.py).
+        self._views: Coalescer[tuple[uuid.UUID, int], dict[tuple[uuid.UUID, int], Any]] = Coalescer(
+            self._load_views)
+        self._completer: Coalescer[_Run, None] = Coalescer(self._complete)
 
     async def handle_batch_retrying(self, items: Sequence[tuple[bytes | None, Origin]],
                                     gate: RunGate | None = None) -> list[str]:
@@ -201,12 +206,15 @@ class JobRunner:
                                   run.job_type.value))
         return outcomes
 
-    async def _run_all(self, runs: list[_Run], gate: RunGate | None) -> None:
+    async def _load_views(self, keys: list[tuple[uuid.UUID, int]]) -> dict[tuple[uuid.UUID, int], Any]:
+        """Each asked (job, series): the job's row and the result stored for that series, if any."""
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q.WORKER_VIEWS_AND_RESULTS, {
-                "ids": [uuid.UUID(r.request.job_id) for r in runs], "series": [r.series for r in runs],
-            })).all()
-        views = {(row.id, row.asked_series): row for row in rows}
+                "ids": [k[0] for k in keys], "series": [k[1] for k in keys]})).all()
+        return {(row.id, row.asked_series): row for row in rows}
+
+    async def _run_all(self, runs: list[_Run], gate: RunGate | None) -> None:
+        views = await self._views.get([(uuid.UUID(r.request.job_id), r.series) for r in runs])
         starting: list[_Run] = []
         for run in runs:
             run.began = time.monotonic()
@@ -230,8 +238,7 @@ class JobRunner:
                 run.outcome = "cancelled"
             else:
                 starting.append(run)
-        completer = _Completer(self._complete)
-        tasks = [asyncio.ensure_future(completer.add(run)) for run in runs if run.outcome == "stored"]
+        tasks = [asyncio.ensure_future(self._completer.get([run])) for run in runs if run.outcome == "stored"]
         try:
             # In offset order, each job takes a run slot before it is reported started, so that
             # "started" means running and the slots keep favouring the higher lanes.
@@ -249,7 +256,7 @@ class JobRunner:
                     slot.give_back()
                     raise
                 metrics.JOBS_STARTED.labels(run.job_type.value).inc()
-                task = asyncio.ensure_future(self._execute(run, slot, completer))
+                task = asyncio.ensure_future(self._execute(run, slot))
                 task.add_done_callback(slot.on_done)  # even if cancelled before it ever ran
                 tasks.append(task)
             await asyncio.gather(*tasks)
@@ -262,8 +269,8 @@ class JobRunner:
 
 
     async def _complete(self, runs: list[_Run]) -> None:
-        """Store the results of runs that finished together (one transaction), then publish their
-        job.completed events and wait for the broker's acknowledgements."""
+        """Store the results of runs that finished together, in any partition (one transaction),
+        then publish their job.completed events and wait for the broker's acknowledgements."""
         ran = [run for run in runs if run.outcome == "ran"]
         # A stored result means "done": a redelivery then reports it without starting the job
         # again, so job.started must be on the topic before the result is stored.
@@ -280,7 +287,7 @@ class JobRunner:
         for run in runs:
             run.outcome = "completed"
 
-    async def _execute(self, run: _Run, slot: _Slot, completer: _Completer) -> None:
+    async def _execute(self, run: _Run, slot: _Slot) -> None:
         """Run one handler under its time limit (holding the run slot taken for it, if any), then
         complete it with whatever finished at the same time; or record the outcome of its failure
         (retry scheduled, failed, cancelled)."""
@@ -301,7 +308,7 @@ class JobRunner:
         finally:
             slot.give_back()
         if run.outcome == "ran":
-            await completer.add(run)
+            await self._completer.get([run])
 
     async def _failed(self, request: JobEvent, ctx: RunContext, origin: Origin, exc: BaseException) -> str:
         max_attempts = int(request.payload.get("max_attempts") or self.config.default_max_attempts)
@@ -364,37 +371,6 @@ def _extra(origin: Origin, job_id: str | None = None, attempt: int | None = None
 
 def _uuid(value: Any) -> uuid.UUID | None:
     return uuid.UUID(str(value)) if value else None
-
-
-class _Completer:
-    """Groups the runs that finish in the same moment, so that their results are stored in one
-    transaction and their events acknowledged together; a long job is never held for others."""
-
-    def __init__(self, flush: Callable[[list[_Run]], Awaitable[None]]) -> None:
-        self._flush = flush
-        self._group: list[_Run] = []
-        self._done: asyncio.Future[None] | None = None
-        self._flushing: set[asyncio.Future[None]] = set()
-
-    async def add(self, run: _Run) -> None:
-        """Complete ``run`` with its group; returns when the group is stored and acknowledged."""
-        if self._done is None:
-            self._group, self._done = [], asyncio.get_running_loop().create_future()
-            task = asyncio.ensure_future(self._flush_group(self._group, self._done))
-            self._flushing.add(task)
-            task.add_done_callback(self._flushing.discard)
-        self._group.append(run)
-        await asyncio.shield(self._done)
-
-    async def _flush_group(self, group: list[_Run], done: asyncio.Future[None]) -> None:
-        await asyncio.sleep(0)  # runs finishing in this same loop turn join the group
-        self._done = None
-        try:
-            await self._flush(group)
-        except BaseException as exc:
-            done.set_exception(exc)
-        else:
-            done.set_result(None)
 
 
 class _Slot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiokafka import AIOKafkaProducer
 
 #: How long the producer lingers to batch messages, ms.
-LINGER_MS = 5
+LINGER_MS = 1
 #: How long one send may wait for the broker before it fails, ms.
 REQUEST_TIMEOUT_MS = 10000
 
