@@ -25,7 +25,7 @@ from seojobs.adapters.db.engine import make_engine
 
 #: Default offered load of the throughput run, jobs/s (a little above what the pipeline takes on
 #: two cores, so that it runs saturated without building an hours-long backlog).
-OFFERED_RATE = 200.0
+OFFERED_RATE = 400.0
 #: Longest wait for a step's backlog to finish, seconds.
 BACKLOG_TIMEOUT_S = 900.0
 #: Backlog of the drain run (the peers' measure).

@@ -31,6 +31,10 @@ REQUESTED_FIELDS = ("type", "payload", "scheduled_for", "created_at")
 DB_RETRY_MAX_S = 5.0
 #: How long one poll waits for records, ms.
 POLL_MS = 200
+#: Under load (a poll brought at least GATHER_FROM events) the projector keeps polling for up to
+#: GATHER_MS more before it writes, so that one transaction carries many events; a lone event is
+#: written at once.
+GATHER_FROM, GATHER_MS = 8, 20
 __all__ = ["JOBS_CHANNEL", "Projector", "ProjectorStats", "partitions_of"]
 
 
@@ -81,8 +85,7 @@ class Projector:
         await producer.start()
         try:
             while not self._stopping.is_set():
-                batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch_size)
-                records = [r for part in batch.values() for r in part]
+                records = await self._poll(consumer)
                 if records:
                     await self._apply(records, producer)
                     await consumer.commit()
@@ -92,6 +95,20 @@ class Projector:
             await consumer.stop()
             await producer.stop()
         return self.stats
+
+    async def _poll(self, consumer: AIOKafkaConsumer) -> list:  # type: ignore[type-arg]
+        """The next records: what one poll brings, or under load what arrives within GATHER_MS."""
+        batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch_size)
+        records = [r for part in batch.values() for r in part]
+        if len(records) < GATHER_FROM:
+            return records
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GATHER_MS / 1000
+        while len(records) < self.batch_size and (left := deadline - loop.time()) > 0:
+            more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)),
+                                          max_records=self.batch_size - len(records))
+            records += [r for part in more.values() for r in part]
+        return records
 
     async def _apply(self, records: list, producer: AIOKafkaProducer) -> None:  # type: ignore[type-arg]
         events: list[JobEvent] = []
