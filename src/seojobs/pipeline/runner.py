@@ -230,6 +230,9 @@ class JobRunner:
                 run.outcome = "missing"
             elif view.series > run.series or is_terminal(JobStatus(view.status)):
                 run.outcome = "skipped"
+            elif view.stored is None and view.last_seq >= run.final:
+                # This attempt already ended (its retry is scheduled): a redelivered old message.
+                run.outcome = "skipped"
             elif view.stored is not None:
                 run.result, run.outcome = view.stored, "stored"
             elif view.cancel_requested:

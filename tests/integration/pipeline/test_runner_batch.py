@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.adapters.kafka.producer import make_producer
+from seojobs.domain.events import STARTED_STEP, TERMINAL_STEP, event_seq
 from seojobs.domain.jobs import JobType
 from seojobs.domain.requests import requested_event
 from seojobs.domain.topics import Topics
@@ -59,16 +60,21 @@ async def _events(settings: Settings, ids: set[str]) -> list[dict[str, Any]]:
     return sorted((e for e in events if e.get("job_id") in ids), key=lambda e: str(e["occurred_at"]))
 
 
-async def test_a_batch_runs_each_job_once_reports_in_order_and_repeats_harmlessly(
-        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+def _recording_runner(engine: AsyncEngine, settings: Settings, emitter: Emitter) -> tuple[JobRunner, list[str]]:
+    """A runner whose SYNC_METRICS handler records the job ids it ran."""
     calls: list[str] = []
 
     async def handler(ctx: JobContext) -> dict[str, Any]:
         calls.append(str(ctx.job_id))
         return {"ok": True}
 
-    runner = JobRunner(engine, emitter, Topics(settings.topic_prefix), {JobType.SYNC_METRICS: handler},
-                       CONFIG)
+    return JobRunner(engine, emitter, Topics(settings.topic_prefix), {JobType.SYNC_METRICS: handler},
+                     CONFIG), calls
+
+
+async def test_a_batch_runs_each_job_once_reports_in_order_and_repeats_harmlessly(
+        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    runner, calls = _recording_runner(engine, settings, emitter)
     first, second, third = await _enqueue(engine, settings, 3)
     topic = Topics(settings.topic_prefix).job_events
     batch = [(first, Origin(topic, 0, 10)), (first, Origin(topic, 0, 11)),  # a redelivered duplicate
@@ -129,3 +135,21 @@ async def test_a_job_whose_message_cannot_run_fails_with_the_reason(
     kinds = {e["event_type"]: e for e in await _events(settings, {broken["job_id"]})}
     assert set(kinds) == {"job.failed", "job.dead_lettered"}, "the job does not wait for ever"
     assert "unexpected" in kinds["job.failed"]["payload"]["error"]
+
+
+async def test_a_redelivered_message_of_an_attempt_that_already_ended_is_skipped(
+        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    runner, calls = _recording_runner(engine, settings, emitter)
+    (message,) = await _enqueue(engine, settings, 1)
+    job_id = json.loads(message)["job_id"]
+    async with engine.begin() as conn:  # as projected: attempt 1 started, failed, its retry waits
+        await conn.execute(text("UPDATE jobs SET attempts = 1, last_seq = :seq WHERE id = :id"),
+                           {"seq": event_seq(0, 1, TERMINAL_STEP), "id": uuid.UUID(job_id)})
+    topic = Topics(settings.topic_prefix).job_events
+    assert await runner.handle_batch([(message, Origin(topic, 2, 0))]) == ["skipped"]
+    assert calls == []
+    async with engine.begin() as conn:  # mid-attempt (started, not ended): a redelivery runs it again
+        await conn.execute(text("UPDATE jobs SET last_seq = :seq WHERE id = :id"),
+                           {"seq": event_seq(0, 1, STARTED_STEP), "id": uuid.UUID(job_id)})
+    assert await runner.handle_batch([(message, Origin(topic, 2, 0))]) == ["completed"]
+    assert calls == [job_id]

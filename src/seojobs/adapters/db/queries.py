@@ -88,7 +88,7 @@ WORKER_VIEW = text("""
 #: with, if any (one round trip per batch).
 WORKER_VIEWS_AND_RESULTS = text("""
     SELECT j.id, k.series AS asked_series, j.status, j.cancel_requested_at IS NOT NULL AS cancel_requested,
-           j.series, j.attempts, r.result AS stored
+           j.series, j.attempts, j.last_seq, r.result AS stored
     FROM unnest(CAST(:ids AS uuid[]), CAST(:series AS integer[])) AS k(id, series)
     JOIN jobs j ON j.id = k.id
     LEFT JOIN job_results r ON r.job_id = k.id AND r.series = k.series
