@@ -92,7 +92,7 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
         topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
-        broker_commit_every=1,
+        broker_commit_every=100,
         broker_commit_interval=0.5,
         # A killed worker's partitions move to the others after this long.
         broker_session_timeout=SESSION_TIMEOUT_S,
