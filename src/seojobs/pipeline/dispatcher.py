@@ -81,12 +81,14 @@ class Dispatcher:
         lo, hi = LANE_RANGES[lane]
         types = [t.value for t in job_types_of(service)]
         lane_args = {"types": types, "lo": lo, "hi": hi}
-        inflight = (await conn.execute(q.INFLIGHT, lane_args)).scalar_one()
+        busy = (await conn.execute(q.INFLIGHT_BY_USER, lane_args)).all()
+        inflight = sum(count for _, count in busy)
         room = self.window - inflight
         if room <= 0 or (inflight and room < chunk_of(self.window)):
             return []
-        ids = [r[0] for r in (await conn.execute(q.FAIR_CANDIDATES, {**lane_args,
-                                                                     "limit": min(room, self.batch)}))]
+        ids = [r[0] for r in (await conn.execute(q.FAIR_CANDIDATES, {
+            **lane_args, "limit": min(room, self.batch),
+            "busy_users": [user for user, _ in busy], "busy_counts": [count for _, count in busy]}))]
         if not ids:
             return []
         rows = {r["id"]: r for r in (await conn.execute(q.CLAIM_FOR_DISPATCH, {"ids": ids})).mappings()}

@@ -228,10 +228,9 @@ class JobRunner:
                 await self._dead_letter(run.request, run.origin,
                                         PermanentError(f"job {job_id} does not exist"), run.attempt)
                 run.outcome = "missing"
-            elif view.series > run.series or is_terminal(JobStatus(view.status)):
-                run.outcome = "skipped"
-            elif view.stored is None and view.last_seq >= run.final:
-                # This attempt already ended (its retry is scheduled): a redelivered old message.
+            elif (view.series > run.series or is_terminal(JobStatus(view.status))
+                  or view.last_seq >= run.final):
+                # Finished, redriven, or this attempt already ended (its retry waits): an old message.
                 run.outcome = "skipped"
             elif view.stored is not None:
                 run.result, run.outcome = view.stored, "stored"

@@ -43,8 +43,8 @@ OUTBOX_BACKLOG = text("SELECT count(*) FROM outbox")
 #: Rows the projector reads before applying a batch of events.
 JOB_STATES = text("SELECT id, status, last_seq FROM jobs WHERE id = ANY(:ids) FOR UPDATE")
 
-#: The projector's insert of a job it has not seen (a rebuild from the topics).
-#: A job's row from its job.requested event. An owner or site that no longer exists (deleted since,
+#: The projector's insert of a job it has not seen (a rebuild from the topics), from its job.requested
+#: event. An owner or site that no longer exists (deleted since,
 #: or absent from the database a rebuild writes into) is stored as NULL, as ON DELETE SET NULL does.
 PROJECT_REQUESTED = text("""
     INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for, user_id,
@@ -88,7 +88,7 @@ WORKER_VIEW = text("""
 #: with, if any (one round trip per batch).
 WORKER_VIEWS_AND_RESULTS = text("""
     SELECT j.id, k.series AS asked_series, j.status, j.cancel_requested_at IS NOT NULL AS cancel_requested,
-           j.series, j.attempts, j.last_seq, r.result AS stored
+           j.series, j.last_seq, r.result AS stored
     FROM unnest(CAST(:ids AS uuid[]), CAST(:series AS integer[])) AS k(id, series)
     JOIN jobs j ON j.id = k.id
     LEFT JOIN job_results r ON r.job_id = k.id AND r.series = k.series
@@ -110,23 +110,18 @@ DUE_LANES = text("""
     GROUP BY 1, 2
 """)
 
-#: Jobs of a lane sent to Kafka and not finished yet (they occupy the lane's window).
-INFLIGHT = text("""
-    SELECT count(*) FROM jobs
+#: Jobs of a lane sent to Kafka and not finished yet (they occupy the lane's window), per user.
+INFLIGHT_BY_USER = text("""
+    SELECT user_id, count(*) FROM jobs
     WHERE dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')
       AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
+    GROUP BY user_id
 """)
 
 #: The next jobs of a lane in fair order: priority, then round robin across users, then age. A user's
 #: k-th waiting job ranks k places behind what that user already has in flight in the lane, so a user
 #: with nothing running goes ahead of a flood's next job even when a round has room for one job only.
 FAIR_CANDIDATES = text("""
-    WITH busy AS (
-        SELECT user_id, count(*) AS running FROM jobs
-        WHERE dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')
-          AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
-        GROUP BY user_id
-    )
     SELECT c.id FROM (
         SELECT j.id, j.user_id, j.priority, j.scheduled_for, j.created_at,
                row_number() OVER (PARTITION BY j.user_id
@@ -136,7 +131,8 @@ FAIR_CANDIDATES = text("""
           AND j.type = ANY(:types) AND j.priority BETWEEN :lo AND :hi
           AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY(j.depends_on) AND d.status <> 'COMPLETED')
     ) c
-    LEFT JOIN busy b ON b.user_id IS NOT DISTINCT FROM c.user_id
+    LEFT JOIN unnest(CAST(:busy_users AS uuid[]), CAST(:busy_counts AS integer[])) AS b(user_id, running)
+           ON b.user_id IS NOT DISTINCT FROM c.user_id
     ORDER BY c.priority DESC, c.user_rank + coalesce(b.running, 0), c.scheduled_for, c.created_at
     LIMIT :limit
 """)
