@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import accounts
@@ -69,6 +70,15 @@ class LiveStack:
         event = JobEvent(event_type, str(job_id), JobType.SYNC_METRICS.value, 1, seq, dict(payload or {}))
         await self.producer.send_and_wait(self.topics.job_events, value=event.encode(), key=event.key)
         return seq
+
+    async def projected(self, job_id: uuid.UUID, seq: int) -> None:
+        """Wait until the projector has applied the job's events up to ``seq``."""
+        async def applied() -> bool:
+            async with self.engine.connect() as conn:
+                last = (await conn.execute(text("SELECT last_seq FROM jobs WHERE id = :id"), {"id": job_id})).scalar()
+            return last is not None and last >= seq
+
+        await wait_for(applied, 15, f"the projector to apply event {seq} of job {job_id}")
 
     async def start(self, job_id: uuid.UUID) -> int:
         """job.started."""

@@ -43,6 +43,7 @@ async def test_events_follow_the_job_to_its_end_and_resume_from_last_event_id(li
         # Changes while the client is away are not lost: it resumes from the last id it saw.
         await live.progress(job_id, 80, 3)
         final = await live.complete(job_id)
+        await live.projected(job_id, final)  # the client comes back after the job ended
         resumed = {**alice.headers, "Last-Event-ID": str(seq)}
         async with http.stream("GET", url, headers=resumed) as resp:
             events = read_events(resp)
