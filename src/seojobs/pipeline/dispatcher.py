@@ -6,15 +6,20 @@ Within a lane the next job is chosen by priority, then round robin across users 
 jobs queue behind what that user already has in flight), then age, so one user's flood cannot push
 another user's job behind thousands of its own: the other job goes out in the next round. A job
 one of whose dependencies failed or was cancelled is cancelled.
-The work messages go through the outbox in the same transaction that marks the jobs dispatched.
+The relay hands its producer to each round: the work messages are then sent straight to Kafka and
+acknowledged before the transaction that marks the jobs dispatched commits (if that commit fails,
+the jobs go out again in a later round, and the worker skips the duplicate). Without a producer
+(the cron endpoint, tests) they go through the outbox in that transaction instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.adapters.db import queries as q
@@ -60,15 +65,23 @@ class Dispatcher:
         self.window = window
         self.batch = batch
 
-    async def dispatch(self) -> list[Released]:
-        """One round: cancel doomed dependents, then release what each lane has room for."""
+    async def dispatch(self, producer: AIOKafkaProducer | None = None) -> list[Released]:
+        """One round: cancel doomed dependents, then release what each lane has room for; the work
+        messages are sent with ``producer`` (acknowledged before the round commits), or written to the
+        outbox without one."""
         async with self.engine.begin() as conn:
             await self._cancel_doomed(conn)
             due = (await conn.execute(q.DUE_LANES)).all()
             released: list[Released] = []
+            messages: list[tuple[str, JobEvent]] = []
             lanes = {(service, Lane(lane)) for t, lane in due if (service := _service_of(t)) is not None}
             for service, lane in sorted(lanes):
-                released += await self._release_lane(conn, service, lane)
+                released += await self._release_lane(conn, service, lane, messages, producer is not None)
+            if producer is None:
+                await write_outbox(conn, messages)
+            elif messages:
+                await asyncio.gather(*[await producer.send(topic, key=event.key, value=event.encode())
+                                       for topic, event in messages])
         return released
 
     async def next_due(self) -> datetime | None:
@@ -77,7 +90,9 @@ class Dispatcher:
             value: datetime | None = (await conn.execute(q.NEXT_DUE)).scalar()
         return value
 
-    async def _release_lane(self, conn: AsyncConnection, service: Service, lane: Lane) -> list[Released]:
+    async def _release_lane(self, conn: AsyncConnection, service: Service, lane: Lane,
+                            messages: list[tuple[str, JobEvent]], direct: bool) -> list[Released]:
+        """Claim the jobs a lane has room for, and add their work messages to ``messages``."""
         lo, hi = LANE_RANGES[lane]
         types = [t.value for t in job_types_of(service)]
         lane_args = {"types": types, "lo": lo, "hi": hi}
@@ -91,10 +106,11 @@ class Dispatcher:
             "busy_users": [user for user, _ in busy], "busy_counts": [count for _, count in busy]}))]
         if not ids:
             return []
-        rows = {r["id"]: r for r in (await conn.execute(q.CLAIM_FOR_DISPATCH, {"ids": ids})).mappings()}
+        rows = {r["id"]: r for r in (await conn.execute(q.CLAIM_FOR_DISPATCH, {
+            "ids": ids, "unpublished_first": direct})).mappings()}
         topic = self.topics.requested(service, lane)
         chosen = [rows[i] for i in ids if i in rows]
-        await write_outbox(conn, [(topic, _request(r)) for r in chosen])
+        messages += [(topic, _request(r)) for r in chosen]
         await conn.execute(q.MARK_DISPATCHED, {"ids": [r["id"] for r in chosen]})
         return [Released(str(r["id"]), r["type"], r["priority"], topic) for r in chosen]
 

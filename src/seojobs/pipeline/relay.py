@@ -1,4 +1,5 @@
-"""The outbox relay: publishes outbox rows to Kafka, woken by NOTIFY, with a polling fallback.
+"""The outbox relay: publishes outbox rows to Kafka, woken by NOTIFY, with a polling fallback, and
+runs the dispatcher's rounds (which send the work messages with the relay's producer).
 
 A batch is claimed with FOR UPDATE SKIP LOCKED (so several relays may run), published with the
 idempotent producer (acks=all), and deleted in the same transaction once Kafka acknowledged it.
@@ -102,8 +103,9 @@ class OutboxRelay:
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
-                    released = await self.dispatcher.dispatch() if self.dispatcher else []
+                    # The outbox first: a job's job.requested goes out before its work message.
                     n = await self.publish_batch()
+                    released = await self.dispatcher.dispatch(self.producer) if self.dispatcher else []
                     backoff = 0.1
                     if n >= self.batch_size or released:
                         continue

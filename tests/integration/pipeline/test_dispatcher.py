@@ -9,11 +9,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import accounts
+from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.domain.jobs import JobType
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dispatcher import Dispatcher, chunk_of
+from seojobs.pipeline.relay import OutboxRelay
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
+from tests.support.topics_io import read_json
 
 
 async def _enqueue(queue: QueueService, engine: AsyncEngine, owner: uuid.UUID, count: int) -> list[str]:
@@ -78,3 +81,29 @@ async def test_a_busy_lane_waits_for_a_chunk_of_room_and_an_idle_lane_releases_a
     assert [r.job_id for r in await dispatcher.dispatch()] == jobs[16:18]
     await _finish(engine, [*first[2:], *jobs[16:18]])
     assert [r.job_id for r in await dispatcher.dispatch()] == jobs[18:34], "an idle lane fills its window"
+
+
+async def test_with_the_relays_producer_work_messages_go_to_kafka_after_the_jobs_requests(
+        engine: AsyncEngine, settings: Settings, queue: QueueService) -> None:
+    topics = Topics(settings.topic_prefix)
+    await ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(settings.retry_steps))
+    (owner,) = await _users(engine, 1)
+    jobs = await _enqueue(queue, engine, owner, 3)
+    relay = OutboxRelay(engine, settings.kafka_bootstrap_servers, "unused", dispatcher=None)
+    await relay.producer.start()
+    try:
+        dispatcher = Dispatcher(engine, topics, window=16)
+        assert await dispatcher.dispatch(relay.producer) == [], "job.requested not published yet: wait"
+        assert await relay.publish_batch() == 3
+        released = await dispatcher.dispatch(relay.producer)
+    finally:
+        await relay.producer.stop()
+    assert sorted(r.job_id for r in released) == sorted(jobs)
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one() == 0, "not via the outbox"
+        dispatched = (await conn.execute(text("SELECT count(*) FROM jobs WHERE dispatched_at IS NOT NULL"))
+                      ).scalar_one()
+    assert dispatched == 3
+    lane = released[0].topic
+    work = await read_json(settings.kafka_bootstrap_servers, lane)
+    assert sorted(m["job_id"] for m in work) == sorted(jobs)

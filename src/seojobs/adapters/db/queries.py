@@ -137,11 +137,15 @@ FAIR_CANDIDATES = text("""
     LIMIT :limit
 """)
 
-#: Lock the chosen jobs (skipping any another dispatcher holds).
+#: Lock the chosen jobs (skipping any another dispatcher holds). With :unpublished_first, a job whose
+#: outbox messages (its job.requested) are not published yet waits for a later round: its work message
+#: goes straight to Kafka and must not overtake them.
 CLAIM_FOR_DISPATCH = text("""
     SELECT id, type, priority, payload, max_attempts, user_id, site_id, series, scheduled_for, created_at
-    FROM jobs WHERE id = ANY(:ids) AND status = 'PENDING' AND dispatched_at IS NULL
-    FOR UPDATE SKIP LOCKED
+    FROM jobs j WHERE id = ANY(:ids) AND status = 'PENDING' AND dispatched_at IS NULL
+      AND NOT (:unpublished_first AND EXISTS (
+          SELECT 1 FROM outbox o WHERE o.key = convert_to(CAST(j.id AS text), 'UTF8')))
+    FOR UPDATE OF j SKIP LOCKED
 """)
 
 #: Waiting jobs one of whose dependencies failed or was cancelled: they will never run.
