@@ -58,9 +58,11 @@ DB_RETRY_FIRST_S, DB_RETRY_MAX_S = 0.2, 5.0
 #: Failures of the infrastructure (not of the job): the message is repeated until they pass.
 INFRA_ERRORS = (OperationalError, InterfaceError, KafkaError, OSError)
 
-STORE_RESULT = text("""
+#: The results of runs that finished together, in one statement (so one implicit transaction).
+STORE_RESULTS = text("""
     INSERT INTO job_results (job_id, series, attempt, result)
-    VALUES (:id, :series, :attempt, CAST(:result AS jsonb))
+    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:series AS integer[]), CAST(:attempts AS integer[]),
+                         CAST(:results AS jsonb[]))
     ON CONFLICT (job_id, series) DO NOTHING
 """)
 
@@ -137,6 +139,9 @@ class JobRunner:
         self.topics = topics
         self.handlers = handlers
         self.config = config
+        # The runner's own reads and writes are single statements: without BEGIN and ROLLBACK/COMMIT
+        # each is one round trip instead of three.
+        self._single = engine.execution_options(isolation_level="AUTOCOMMIT")
         # The partitions' runs share their database reads and result writes (see coalesce.py).
         self._views: Coalescer[tuple[uuid.UUID, int], dict[tuple[uuid.UUID, int], Any]] = Coalescer(
             self._load_views)
@@ -208,7 +213,7 @@ class JobRunner:
 
     async def _load_views(self, keys: list[tuple[uuid.UUID, int]]) -> dict[tuple[uuid.UUID, int], Any]:
         """Each asked (job, series): the job's row and the result stored for that series, if any."""
-        async with self.engine.connect() as conn:
+        async with self._single.connect() as conn:
             rows = (await conn.execute(q.WORKER_VIEWS_AND_RESULTS, {
                 "ids": [k[0] for k in keys], "series": [k[1] for k in keys]})).all()
         return {(row.id, row.asked_series): row for row in rows}
@@ -278,10 +283,11 @@ class JobRunner:
         # again, so job.started must be on the topic before the result is stored.
         await asyncio.gather(*(run.started for run in ran if run.started is not None))
         if ran:
-            async with self.engine.begin() as conn:
-                await conn.execute(STORE_RESULT, [
-                    {"id": uuid.UUID(run.request.job_id), "series": run.series, "attempt": run.attempt,
-                     "result": json.dumps(run.result, default=str)} for run in ran])
+            async with self._single.connect() as conn:
+                await conn.execute(STORE_RESULTS, {
+                    "ids": [uuid.UUID(run.request.job_id) for run in ran],
+                    "series": [run.series for run in ran], "attempts": [run.attempt for run in ran],
+                    "results": [json.dumps(run.result, default=str) for run in ran]})
         deliveries = [await self.emitter.emit_later(run.ctx.event(EventType.COMPLETED, run.final,
                                                                   {"result": run.result}))
                       for run in runs]
