@@ -35,6 +35,10 @@ POLL_MS = 200
 #: GATHER_MS more before it writes, so that one transaction carries many events; a lone event is
 #: written at once.
 GATHER_FROM, GATHER_MS = 8, 20
+#: The broker answers a fetch once it has this many bytes for the projector, or after
+#: FETCH_MAX_WAIT_MS: under load one fetch then brings many events instead of one or two (fewer
+#: requests for the broker and the client), and a lone event waits at most that long.
+FETCH_MIN_BYTES, FETCH_MAX_WAIT_MS = 64 * 1024, 10
 __all__ = ["JOBS_CHANNEL", "Projector", "ProjectorStats", "partitions_of"]
 
 
@@ -74,6 +78,7 @@ class Projector:
             self.events_topic, bootstrap_servers=self.bootstrap, group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
             max_poll_records=self.batch_size, isolation_level="read_uncommitted",
+            fetch_min_bytes=FETCH_MIN_BYTES, fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         )
 
     async def run(self, *, drain: bool = False) -> ProjectorStats:
