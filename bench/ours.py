@@ -48,8 +48,7 @@ async def paced_enqueue(engine: AsyncEngine, settings: Settings, rate: float, se
         if due > 0:
             jobs = [queue.build(JobType.NOOP, {"tag": tag}) for _ in range(due)]
             async with engine.begin() as conn:
-                for job in jobs:
-                    await queue.submit_in(conn, job)
+                await queue.submit_many_in(conn, jobs)
             sent += due
         await asyncio.sleep(1 / TICKS_PER_S)
     return sent
@@ -111,8 +110,7 @@ async def drain(engine: AsyncEngine, settings: Settings, n: int, tag: str) -> fl
     for i in range(0, n, 500):
         jobs = [queue.build(JobType.NOOP, {"tag": tag}) for _ in range(min(500, n - i))]
         async with engine.begin() as conn:
-            for job in jobs:
-                await queue.submit_in(conn, job)
+            await queue.submit_many_in(conn, jobs)
     await wait_done(engine, tag, n, 600)
     return n / (time.monotonic() - start)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.adapters.db.accounts import find_site
-from seojobs.adapters.db.job_store import JobStore, job_to_api
+from seojobs.adapters.db.job_store import JobStore, insert_plain_jobs, is_plain, job_to_api
 from seojobs.adapters.db.models import Job
 from seojobs.adapters.db.usage import count_usage, crawl_in_flight, user_plan
 from seojobs.domain.errors import Conflict, NotFound, ValidationFailed
@@ -109,6 +109,16 @@ class QueueService:
             await count_usage(conn, job.user_id, METERED[job.job_type], quota_of(plan, job.job_type),
                               utcnow())
         return Enqueued(job_id, created)
+
+    async def submit_many_in(self, conn: AsyncConnection, jobs: Sequence[NewJob]) -> list[Enqueued]:
+        """Enqueue many jobs inside the caller's transaction, in order. Plain jobs (no site,
+        dependency, idempotency key, plan or exclusivity to check) go in one statement; the others
+        one by one through submit_in."""
+        plain = {j.job_id for j in jobs if is_plain(j) and j.job_type not in OWNED_SITE_JOBS
+                 and j.job_type is not JobType.CRAWL_SITE}
+        inserted = await insert_plain_jobs(conn, self.store.topics, [j for j in jobs if j.job_id in plain])
+        return [Enqueued(j.job_id, j.job_id in inserted) if j.job_id in plain
+                else await self.submit_in(conn, j) for j in jobs]
 
     async def submit_crawl_and_analysis(self, crawl: NewJob) -> tuple[Enqueued, Enqueued]:
         """A crawl and the analysis that waits for it, in one transaction (an idempotent retry or

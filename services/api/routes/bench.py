@@ -63,5 +63,5 @@ async def enqueue_noop_bulk(body: NoopBulkRequest, admin: Admin, queue: Queue) -
     """Queue ``count`` no-op jobs in one transaction (benchmarks, admin)."""
     jobs = [queue.build(JobType.NOOP, _payload(body.tag), user_id=admin.user_id) for _ in range(body.count)]
     async with queue.engine.begin() as conn:
-        ids = [str((await queue.submit_in(conn, job)).job_id) for job in jobs]
+        ids = [str(e.job_id) for e in await queue.submit_many_in(conn, jobs)]
     return {"success": True, "count": len(ids), "jobIds": ids}

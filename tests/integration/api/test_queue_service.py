@@ -104,3 +104,39 @@ async def test_cancel_and_cleanup(queue: QueueService, engine: AsyncEngine) -> N
         await conn.execute(text("UPDATE jobs SET completed_at = now() - interval '40 days'"))
     assert await queue.cleanup_old_jobs() == 2
     assert await queue.get_jobs() == []
+
+
+async def test_submit_many_writes_plain_jobs_in_one_go_and_checks_the_others(
+        queue: QueueService, engine: AsyncEngine) -> None:
+    user, site = await _owner_and_site(engine)
+    plain = [queue.build(JobType.NOOP, {"tag": str(i)}, priority=i, user_id=user) for i in range(3)]
+    first = queue.build(JobType.NOOP, {"tag": "first"})
+    dependent = queue.build(JobType.NOOP, {"tag": "dep"}, depends_on=[first.job_id])
+    keyed = queue.build(JobType.NOOP, {"tag": "keyed"}, user_id=user, idempotency_key="k-1")
+    analysis = queue.build(JobType.ANALYZE_SITE, {"siteId": str(site), "userId": str(user)}, user_id=user,
+                           site_id=site)
+    jobs = [first, *plain, dependent, keyed, analysis]
+    async with engine.begin() as conn:
+        done = await queue.submit_many_in(conn, jobs)
+    assert [(e.job_id, e.created) for e in done] == [(j.job_id, True) for j in jobs]
+    assert await row_counts(engine) == (len(jobs), len(jobs))  # one job.requested each
+    for job in plain:
+        status = await queue.get_job_status(job.job_id)
+        assert status is not None
+        assert (status["status"], status["priority"], status["payload"]) == ("PENDING", job.priority,
+                                                                            job.payload)
+    # Again: nothing new, plain or not (the same ids; the keyed job answers with itself).
+    async with engine.begin() as conn:
+        again = await queue.submit_many_in(conn, [plain[0], keyed])
+    assert [(e.job_id, e.created) for e in again] == [(plain[0].job_id, False), (keyed.job_id, False)]
+    assert await row_counts(engine) == (len(jobs), len(jobs))
+
+
+async def test_submit_many_writes_nothing_when_one_job_is_refused(queue: QueueService,
+                                                                 engine: AsyncEngine) -> None:
+    plain = queue.build(JobType.NOOP, {})
+    orphan = queue.build(JobType.NOOP, {}, depends_on=[uuid.uuid4()])
+    with pytest.raises(ValidationFailed, match="dependsOn names unknown jobs"):
+        async with engine.begin() as conn:
+            await queue.submit_many_in(conn, [plain, orphan])
+    assert await row_counts(engine) == (0, 0)

@@ -48,6 +48,29 @@ async def insert_job(conn: AsyncConnection, topics: Topics, job: NewJob) -> bool
     return True
 
 
+def is_plain(job: NewJob) -> bool:
+    """True for a job insert_plain_jobs can take: no site, dependency, parent or idempotency key."""
+    return not (job.site_id or job.depends_on or job.parent_id or job.idempotency_key)
+
+
+async def insert_plain_jobs(conn: AsyncConnection, topics: Topics, jobs: Sequence[NewJob]) -> set[uuid.UUID]:
+    """Insert plain jobs (see is_plain) and their outbox messages in the caller's transaction, with
+    one statement for the rows and one pipelined batch for the messages; the ids inserted."""
+    if not jobs:
+        return set()
+    created_at = utcnow()
+    rows = await conn.execute(q.INSERT_PLAIN_JOBS, {
+        "ids": [j.job_id for j in jobs], "types": [j.job_type.value for j in jobs],
+        "priorities": [j.priority for j in jobs], "payloads": [json.dumps(j.payload) for j in jobs],
+        "max_attempts": [j.max_attempts for j in jobs],
+        "scheduled_for": [j.scheduled_for or created_at for j in jobs],
+        "user_ids": [j.user_id for j in jobs], "created_at": [created_at] * len(jobs)})
+    inserted = {r[0] for r in rows}
+    await write_outbox(conn, [m for j in jobs if j.job_id in inserted
+                              for m in outbox_messages(j, topics, created_at)])
+    return inserted
+
+
 async def reopen_jobs(conn: AsyncConnection, topics: Topics, job_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """Start a new attempt series for finished jobs (redrive, reprocess), in the caller's transaction.
 

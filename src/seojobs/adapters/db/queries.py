@@ -15,6 +15,21 @@ INSERT_JOB = text("""
     RETURNING id
 """)
 
+#: Many plain jobs (no site, dependency, parent or idempotency key) in one statement.
+INSERT_PLAIN_JOBS = text("""
+    INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for, user_id,
+                      created_at, updated_at)
+    SELECT k.id, k.type, 'PENDING', k.priority, k.payload, k.max_attempts, k.scheduled_for, k.user_id,
+           k.created_at, k.created_at
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:priorities AS integer[]),
+                CAST(:payloads AS jsonb[]), CAST(:max_attempts AS integer[]),
+                CAST(:scheduled_for AS timestamptz[]), CAST(:user_ids AS uuid[]),
+                CAST(:created_at AS timestamptz[]))
+         AS k(id, type, priority, payload, max_attempts, scheduled_for, user_id, created_at)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+""")
+
 FIND_BY_IDEMPOTENCY_KEY = text("""
     SELECT id FROM jobs
     WHERE user_id = :user_id AND idempotency_key = :key AND created_at > now() - interval '24 hours'
