@@ -140,6 +140,7 @@ class Outbox(Base):
     """Messages written in the same transaction as the job rows; the relay publishes them."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("outbox_key_idx", "key"),)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     topic: Mapped[str] = mapped_column(String(255))
     key: Mapped[bytes | None] = mapped_column(LargeBinary)
