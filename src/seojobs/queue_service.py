@@ -114,8 +114,7 @@ class QueueService:
         """Enqueue many jobs inside the caller's transaction, in order. Plain jobs (no site,
         dependency, idempotency key, plan or exclusivity to check) go in one statement; the others
         one by one through submit_in."""
-        plain = {j.job_id for j in jobs if is_plain(j) and j.job_type not in OWNED_SITE_JOBS
-                 and j.job_type is not JobType.CRAWL_SITE}
+        plain = {j.job_id for j in jobs if is_plain(j) and j.job_type not in OWNED_SITE_JOBS}
         inserted = await insert_plain_jobs(conn, self.store.topics, [j for j in jobs if j.job_id in plain])
         return [Enqueued(j.job_id, j.job_id in inserted) if j.job_id in plain
                 else await self.submit_in(conn, j) for j in jobs]

@@ -72,17 +72,17 @@ class Dispatcher:
         async with self.engine.begin() as conn:
             await self._cancel_doomed(conn)
             due = (await conn.execute(q.DUE_LANES)).all()
-            released: list[Released] = []
-            messages: list[tuple[str, JobEvent]] = []
+            sent: list[tuple[Released, JobEvent]] = []
             lanes = {(service, Lane(lane)) for t, lane in due if (service := _service_of(t)) is not None}
             for service, lane in sorted(lanes):
-                released += await self._release_lane(conn, service, lane, messages, producer is not None)
+                sent += await self._release_lane(conn, service, lane, direct=producer is not None)
+            messages = [(released.topic, event) for released, event in sent]
             if producer is None:
                 await write_outbox(conn, messages)
             elif messages:
                 await asyncio.gather(*[await producer.send(topic, key=event.key, value=event.encode())
                                        for topic, event in messages])
-        return released
+        return [released for released, _ in sent]
 
     async def next_due(self) -> datetime | None:
         """When the next scheduled job falls due."""
@@ -90,9 +90,10 @@ class Dispatcher:
             value: datetime | None = (await conn.execute(q.NEXT_DUE)).scalar()
         return value
 
-    async def _release_lane(self, conn: AsyncConnection, service: Service, lane: Lane,
-                            messages: list[tuple[str, JobEvent]], direct: bool) -> list[Released]:
-        """Claim the jobs a lane has room for, and add their work messages to ``messages``."""
+    async def _release_lane(self, conn: AsyncConnection, service: Service, lane: Lane, *,
+                            direct: bool) -> list[tuple[Released, JobEvent]]:
+        """Claim the jobs a lane has room for: each, and its work message. With ``direct`` a job
+        whose job.requested is still in the outbox waits (its work message must not overtake it)."""
         lo, hi = LANE_RANGES[lane]
         types = [t.value for t in job_types_of(service)]
         lane_args = {"types": types, "lo": lo, "hi": hi}
@@ -110,9 +111,8 @@ class Dispatcher:
             "ids": ids, "unpublished_first": direct})).mappings()}
         topic = self.topics.requested(service, lane)
         chosen = [rows[i] for i in ids if i in rows]
-        messages += [(topic, _request(r)) for r in chosen]
         await conn.execute(q.MARK_DISPATCHED, {"ids": [r["id"] for r in chosen]})
-        return [Released(str(r["id"]), r["type"], r["priority"], topic) for r in chosen]
+        return [(Released(str(r["id"]), r["type"], r["priority"], topic), _request(r)) for r in chosen]
 
     async def _cancel_doomed(self, conn: AsyncConnection) -> None:
         doomed = (await conn.execute(q.DOOMED_DEPENDENTS, {"limit": self.batch})).mappings().all()
