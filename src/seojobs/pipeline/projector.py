@@ -31,14 +31,10 @@ REQUESTED_FIELDS = ("type", "payload", "scheduled_for", "created_at")
 DB_RETRY_MAX_S = 5.0
 #: How long one poll waits for records, ms.
 POLL_MS = 200
-#: Under load (a poll brought at least GATHER_FROM events) the projector keeps polling for up to
-#: GATHER_MS more before it writes, so that one transaction carries many events; a lone event is
-#: written at once.
-GATHER_FROM, GATHER_MS = 8, 20
 #: The broker answers a fetch once it has this many bytes for the projector, or after
-#: FETCH_MAX_WAIT_MS: under load one fetch then brings many events instead of one or two (fewer
-#: requests for the broker and the client), and a lone event waits at most that long.
-FETCH_MIN_BYTES, FETCH_MAX_WAIT_MS = 64 * 1024, 10
+#: FETCH_MAX_WAIT_MS: under load one fetch, and so one transaction, carries many events instead of
+#: one or two (fewer requests for the broker, fewer writes), and a lone event waits at most that long.
+FETCH_MIN_BYTES, FETCH_MAX_WAIT_MS = 64 * 1024, 20
 __all__ = ["JOBS_CHANNEL", "Projector", "ProjectorStats", "partitions_of"]
 
 
@@ -90,7 +86,8 @@ class Projector:
         await producer.start()
         try:
             while not self._stopping.is_set():
-                records = await self._poll(consumer)
+                batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch_size)
+                records = [r for part in batch.values() for r in part]
                 if records:
                     await self._apply(records, producer)
                     await consumer.commit()
@@ -100,20 +97,6 @@ class Projector:
             await consumer.stop()
             await producer.stop()
         return self.stats
-
-    async def _poll(self, consumer: AIOKafkaConsumer) -> list:  # type: ignore[type-arg]
-        """The next records: what one poll brings, or under load what arrives within GATHER_MS."""
-        batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch_size)
-        records = [r for part in batch.values() for r in part]
-        if len(records) < GATHER_FROM:
-            return records
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + GATHER_MS / 1000
-        while len(records) < self.batch_size and (left := deadline - loop.time()) > 0:
-            more = await consumer.getmany(timeout_ms=max(1, int(left * 1000)),
-                                          max_records=self.batch_size - len(records))
-            records += [r for part in more.values() for r in part]
-        return records
 
     async def _apply(self, records: list, producer: AIOKafkaProducer) -> None:  # type: ignore[type-arg]
         events: list[JobEvent] = []
