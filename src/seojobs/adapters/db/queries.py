@@ -59,8 +59,8 @@ OUTBOX_BACKLOG = text("SELECT count(*) FROM outbox")
 JOB_STATES = text("SELECT id, status, last_seq FROM jobs WHERE id = ANY(:ids) FOR UPDATE")
 
 #: The projector's insert of a job it has not seen (a rebuild from the topics), from its job.requested
-#: event. An owner or site that no longer exists (deleted since,
-#: or absent from the database a rebuild writes into) is stored as NULL, as ON DELETE SET NULL does.
+#: event. An owner or site that no longer exists (deleted since, or absent from the database a
+#: rebuild writes into) is stored as NULL, as ON DELETE SET NULL does.
 PROJECT_REQUESTED = text("""
     INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for, user_id,
                       site_id, idempotency_key, parent_id, depends_on, created_at, updated_at,
