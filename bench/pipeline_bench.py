@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.ours import api_rate, drain, latency, sustained, wait_done, wait_settled
 from bench.peers.result import markdown
 from bench.peers.suite import run_all
-from bench.stack import API_PORT, Services, bench_settings, fresh_database
+from bench.stack import API_PORT, Services, bench_settings, drop_topics, fresh_database
 from seojobs.adapters.db.accounts import create_token, create_user
 from seojobs.adapters.db.engine import make_engine
 
@@ -84,6 +84,7 @@ async def run(seconds: float, api_seconds: float, rate: float) -> tuple[list[tup
         finally:
             services.stop_all()
             await engine.dispose()
+            await asyncio.to_thread(drop_topics, settings)
         for key, rss in sorted(services.peak_rss.items()):
             rows.append((f"peak RSS {key}", f"{rss / 2**20:.0f} MiB"))
     return rows, rate_d

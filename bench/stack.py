@@ -19,7 +19,7 @@ import psutil
 import psycopg
 
 from seojobs.adapters.db.migrate import upgrade
-from seojobs.adapters.kafka.admin import ensure_topics
+from seojobs.adapters.kafka.admin import delete_topics, ensure_topics
 from seojobs.domain.topics import Topics
 from seojobs.settings import DEFAULT_PG_PORT, Settings
 
@@ -59,6 +59,12 @@ def bench_settings(database_url: str) -> Settings:
              for s in Topics(settings.topic_prefix).all_specs(settings.retry_steps)]
     asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
     return settings
+
+
+def drop_topics(settings: Settings) -> None:
+    """Delete the run's own topics: a broker keeps files open for every partition, and a run's
+    hundred-odd partitions left behind by each run end in "Too many open files"."""
+    asyncio.run(delete_topics(settings.kafka_bootstrap_servers, settings.topic_prefix))
 
 
 class Services:

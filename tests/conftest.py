@@ -17,9 +17,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db.engine import make_engine
+from seojobs.adapters.kafka.admin import delete_topics
 from seojobs.settings import Settings
 from tests.support.services import ServiceSet
-from tests.support.stack import StackAddress, delete_topics, stack_address
+from tests.support.stack import StackAddress, stack_address
 
 #: Each pytest session migrates its own template, so parallel sessions do not collide.
 TEMPLATE_DB = f"seojobs_tpl_{uuid.uuid4().hex[:8]}"

@@ -88,20 +88,3 @@ def broker_control() -> BrokerControl:
         raise AssertionError(f"no native Kafka broker in {stack_dir}: run `seojobs stack up` first")
     return BrokerControl(stack_dir, int(os.environ.get("SEOJOBS_KAFKA_PORT", DEFAULT_KAFKA_PORT)))
 
-
-async def delete_topics(bootstrap: str, prefix: str) -> list[str]:
-    """Delete every topic whose name starts with ``prefix`` (a test's or a benchmark's own)."""
-    from aiokafka.admin import AIOKafkaAdminClient
-    from aiokafka.errors import KafkaError
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
-    try:
-        await admin.start()
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-        return mine
-    except KafkaError:
-        return []  # a broker stopped by a fault test: nothing to clean now
-    finally:
-        await admin.close()

@@ -1,4 +1,4 @@
-"""Create the project's topics with explicit partition counts and retention."""
+"""Create the project's topics with explicit partition counts and retention; delete a run's own."""
 
 from __future__ import annotations
 
@@ -32,6 +32,24 @@ async def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec]) -> list[str]
         return [s.name for s in missing]
     except KafkaError as exc:
         raise KafkaUnavailable(f"Kafka at {bootstrap} did not answer: {exc}") from exc
+    finally:
+        await admin.close()
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> list[str]:
+    """Delete every topic whose name starts with ``prefix`` (a test's or a benchmark's own); an
+    empty prefix deletes nothing. Returns the names deleted (none when the broker is away)."""
+    if not prefix:
+        return []
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    try:
+        await admin.start()
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+        return mine
+    except KafkaError:
+        return []  # a broker stopped by a fault test: nothing to clean now
     finally:
         await admin.close()
 
