@@ -12,7 +12,7 @@ from seojobs.settings import Settings
 
 async def run(settings: Settings, drain: bool) -> None:
     """Run the relay until SIGTERM/SIGINT (or until the outbox is empty with --drain)."""
-    engine = make_engine(settings.database_url, pool_size=2)
+    engine = make_engine(settings.database_url, pool_size=2, pre_ping=False)
     dispatcher = Dispatcher(engine, Topics(settings.topic_prefix), window=settings.dispatch_window,
                             batch=settings.dispatch_batch)
     relay = OutboxRelay(engine, settings.kafka_bootstrap_servers, libpq_url(settings.database_url),

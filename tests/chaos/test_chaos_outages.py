@@ -9,11 +9,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seojobs.domain.jobs import Service
+from seojobs.domain.lanes import Lane
+from seojobs.settings import Settings
 from tests.chaos.faults import postgres_control
 from tests.chaos.streams import Stream
 from tests.e2e.conftest import make_account
-from tests.support.services import ServiceSet
+from tests.support.services import ServiceSet, wait_for
 from tests.support.stack import broker_control
+from tests.support.topics_io import produce_raw
 
 #: A scenario streams at least 2,000 jobs through outages: it may take minutes on two cores.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -55,14 +59,25 @@ async def test_broker_down_during_enqueue_and_during_processing(
 
 
 async def test_postgres_restarted_during_processing(services: ServiceSet, stream: Stream,
-                                                    engine: AsyncEngine) -> None:
+                                                    engine: AsyncEngine, settings: Settings) -> None:
     for name in ("relay", "projector", "maintenance"):
         services.start(name)
     await stream.enqueue(engine, STREAM)
     await stream.wait_done(engine, STREAM // 4)
     await asyncio.to_thread(postgres_control().restart)
     await stream.enqueue(engine, STREAM // 4)  # enqueues work again once the server is back
+    # A poison record after the restart: the worker dead-letters it and the projector's dead-letter
+    # ingester, whose pooled connections all died with the server, still stores it.
+    work = stream.topics.requested(Service.MAINTENANCE, Lane.MEDIUM)
+    await produce_raw(settings.kafka_bootstrap_servers, work, [(b"poison", b"\x00not json{")])
     await stream.wait_all_done(engine)
 
+    async def poison_stored() -> bool:
+        async with engine.connect() as conn:
+            return bool((await conn.execute(text(
+                "SELECT count(*) FROM dead_letters WHERE source_topic = :t AND component = 'worker'"),
+                {"t": work})).scalar_one())
+
+    await wait_for(poison_stored, 60, "the poison record in the dead_letters table", services.log_tail, 0.5)
     await stream.check(engine)
     assert all(proc.poll() is None for proc in services.procs.values()), "every service survived"

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import operator_queries as dq
 from seojobs.adapters.kafka.consumer import caught_up
+from seojobs.pipeline.db_retry import until_done
 
 log = logging.getLogger("seojobs.deadletters")
 
@@ -134,8 +135,12 @@ class DeadLetterIngester:
     async def store(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """Insert one batch of records in one transaction (positions already stored are skipped)."""
         rows = [dead_letter_row(r.value, r.topic, r.partition, r.offset) for r in records]
-        async with self.engine.begin() as conn:
-            await conn.execute(dq.INSERT_DEAD_LETTER, rows)
+
+        async def step() -> None:
+            async with self.engine.begin() as conn:
+                await conn.execute(dq.INSERT_DEAD_LETTER, rows)
+
+        await until_done(step, log, "the dead letters")
         for row in rows:
             log.warning("dead letter %s[%d]@%d: %s", self.topic, row["dlq_partition"], row["dlq_offset"],
                         row["reason"], extra={"job_id": row["job_id"], "topic": row["source_topic"],

@@ -12,13 +12,13 @@ import logging
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs import metrics
 from seojobs.adapters.kafka.consumer import caught_up
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import EventType, JobEvent, decode_event
+from seojobs.pipeline.db_retry import until_done
 from seojobs.pipeline.dead_letters import dead_letter_record
 from seojobs.pipeline.job_changes import JOBS_CHANNEL, notify_jobs
 from seojobs.pipeline.projection_store import apply_batch
@@ -27,8 +27,6 @@ log = logging.getLogger("seojobs.projector")
 
 #: Payload fields a job.requested must carry for the projector to create the job's row.
 REQUESTED_FIELDS = ("type", "payload", "scheduled_for", "created_at")
-#: Longest pause between attempts while the database is unreachable, seconds.
-DB_RETRY_MAX_S = 5.0
 #: How long one poll waits for records, ms.
 POLL_MS = 200
 #: The broker answers a fetch once it has this many bytes for the projector, or after
@@ -118,19 +116,16 @@ class Projector:
 
     async def _store(self, events: list[JobEvent]) -> int:
         """Apply the events in one transaction, waiting out database outages (a replay is a no-op)."""
-        backoff = 0.2
-        while True:
-            try:
-                async with self.engine.begin() as conn:
-                    changed = await apply_batch(conn, events) if events else 0
-                    # Every job the batch touched, not only changed rows: a cancel the API wrote itself
-                    # and a new job's request reach live clients through the projector too.
-                    await notify_jobs(conn, [e.job_id for e in events])
-                return changed
-            except (OperationalError, InterfaceError) as exc:
-                log.warning("database unavailable, will retry the batch: %s", exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, DB_RETRY_MAX_S)
+
+        async def step() -> int:
+            async with self.engine.begin() as conn:
+                changed = await apply_batch(conn, events) if events else 0
+                # Every job the batch touched, not only changed rows: a cancel the API wrote itself
+                # and a new job's request reach live clients through the projector too.
+                await notify_jobs(conn, [e.job_id for e in events])
+            return changed
+
+        return await until_done(step, log, "the batch")
 
 
 def checked(event: JobEvent) -> JobEvent:

@@ -8,13 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 POOL_SIZE, MAX_OVERFLOW = 10, 20
 
 
-def make_engine(database_url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
-    """An async engine; plain postgresql:// URLs are given the psycopg 3 driver."""
+def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, pre_ping: bool = True) -> AsyncEngine:
+    """An async engine; plain postgresql:// URLs are given the psycopg 3 driver.
+
+    ``pre_ping`` tests each connection as it leaves the pool (one more round trip per use), so that
+    a request after a database restart does not fail on a stale connection. Loops that repeat their
+    whole batch after a connection error (relay, projector, the runner's own statements) go
+    without: the error invalidates the pool and the repeat gets a fresh connection.
+    """
     url = database_url
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return create_async_engine(url, pool_size=pool_size, max_overflow=MAX_OVERFLOW,
-                               pool_pre_ping=True)
+                               pool_pre_ping=pre_ping)
 
 
 def libpq_url(database_url: str) -> str:
