@@ -30,6 +30,8 @@ PG = f"postgresql://seojobs:seojobs@127.0.0.1:{DEFAULT_PG_PORT}"
 PARTITIONS = 12
 #: The port the benchmark's API listens on (inside the range this tool may use).
 API_PORT = 18410
+#: How long deleting a run's topics may take before the benchmark gives up on it, seconds.
+DROP_TOPICS_TIMEOUT_S = 60.0
 #: What ``python -m`` runs for each service.
 MODULES = {"api": ["services.api"], "relay": ["services.relay"], "projector": ["services.projector"],
            "maintenance": ["services.maintenance", "worker"]}
@@ -64,7 +66,12 @@ def bench_settings(database_url: str) -> Settings:
 def drop_topics(settings: Settings) -> None:
     """Delete the run's own topics: a broker keeps files open for every partition, and a run's
     hundred-odd partitions left behind by each run end in "Too many open files"."""
-    asyncio.run(delete_topics(settings.kafka_bootstrap_servers, settings.topic_prefix))
+    try:
+        asyncio.run(asyncio.wait_for(delete_topics(settings.kafka_bootstrap_servers, settings.topic_prefix),
+                                     DROP_TOPICS_TIMEOUT_S))
+    except TimeoutError:
+        print(f"warning: the run's topics ({settings.topic_prefix}*) were not deleted within "
+              f"{DROP_TOPICS_TIMEOUT_S:.0f} s", file=sys.stderr)
 
 
 class Services:
