@@ -133,17 +133,15 @@ class JobRunner:
     """Turns a work-topic message into a handler run and its events."""
 
     def __init__(self, engine: AsyncEngine, emitter: Emitter, topics: Topics,
-                 handlers: dict[JobType, Handler], config: RunnerConfig, *,
-                 own_engine: AsyncEngine | None = None) -> None:
+                 handlers: dict[JobType, Handler], config: RunnerConfig) -> None:
         self.engine = engine
         self.emitter = emitter
         self.topics = topics
         self.handlers = handlers
         self.config = config
         # The runner's own reads and writes are single statements: without BEGIN and ROLLBACK/COMMIT
-        # each is one round trip instead of three. They may use an engine of their own (``own_engine``,
-        # without pre-ping: a failed statement repeats the batch); the handlers get ``engine``.
-        self._single = (own_engine or engine).execution_options(isolation_level="AUTOCOMMIT")
+        # each is one round trip instead of three.
+        self._single = engine.execution_options(isolation_level="AUTOCOMMIT")
         # The partitions' runs share their database reads and result writes (see coalesce.py).
         self._views: Coalescer[tuple[uuid.UUID, int], dict[tuple[uuid.UUID, int], Any]] = Coalescer(
             self._load_views)

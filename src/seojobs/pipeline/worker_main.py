@@ -55,16 +55,14 @@ def make_parts(settings: Settings, factory: HandlerFactory) -> WorkerParts:
 
     async def build() -> tuple[JobRunner, Emitter]:
         engine = make_engine(settings.database_url)
-        own_engine = make_engine(settings.database_url, pool_size=4, pre_ping=False)
         producer = make_producer(settings.kafka_bootstrap_servers, client_id="seojobs-worker")
         await producer.start()
         handler_set = await factory(settings, engine)
-        closers.extend([*handler_set.closers, producer.stop, engine.dispose, own_engine.dispose])
+        closers.extend([*handler_set.closers, producer.stop, engine.dispose])
         emitter = Emitter(producer, topics, lambda: make_producer(settings.kafka_bootstrap_servers,
                                                                   client_id="seojobs-worker"))
         closers.append(lambda: emitter.producer.stop())
-        runner = JobRunner(engine, emitter, topics, handler_set.handlers, runner_config(settings),
-                           own_engine=own_engine)
+        runner = JobRunner(engine, emitter, topics, handler_set.handlers, runner_config(settings))
         return runner, emitter
 
     async def close() -> None:

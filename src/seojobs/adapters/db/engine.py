@@ -12,9 +12,10 @@ def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, pre_ping: bool
     """An async engine; plain postgresql:// URLs are given the psycopg 3 driver.
 
     ``pre_ping`` tests each connection as it leaves the pool (one more round trip per use), so that
-    a request after a database restart does not fail on a stale connection. Loops that repeat their
-    whole batch after a connection error (relay, projector, the runner's own statements) go
-    without: the error invalidates the pool and the repeat gets a fresh connection.
+    a request after a database restart does not fail on a stale connection. Loops whose every
+    database step is a transaction they repeat whole after a connection error (relay, projector) go
+    without: the error invalidates the pool and the repeat gets a fresh connection. A worker keeps
+    it: a stale connection met when storing a result would repeat the job's run.
     """
     url = database_url
     if url.startswith("postgresql://") or url.startswith("postgres://"):
