@@ -27,6 +27,9 @@ POM = Path(__file__).resolve().parents[3] / "infra" / "kafka" / "pom.xml"
 HEAP = "-Xmx1g"
 #: How long the broker may take to answer metadata requests.
 START_TIMEOUT_S = 120.0
+#: Open-file limit of the broker: it keeps segment and index files open for every partition, and
+#: topics that runs leave behind (about 350 partitions for a benchmark's run) add up.
+OPEN_FILES = 100_000
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,8 @@ def up(stack_dir: Path, port: int) -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         run(_java(lib, paths, "kafka.tools.StorageTool", "format", "-t", cluster_id,
                   "-c", str(paths.config)))
-    pid = spawn_detached(_java(lib, paths, "kafka.Kafka", str(paths.config)), paths.log)
+    pid = spawn_detached(_java(lib, paths, "kafka.Kafka", str(paths.config)), paths.log,
+                         open_files=OPEN_FILES)
     paths.pid.write_text(str(pid))
 
     def ready() -> bool:

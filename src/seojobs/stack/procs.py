@@ -83,16 +83,21 @@ def stop_pid(pid_file: Path, timeout_s: float = 30.0) -> bool:
     return True
 
 
-def spawn_detached(cmd: Sequence[str], log: Path, env: dict[str, str] | None = None) -> int:
+def spawn_detached(cmd: Sequence[str], log: Path, env: dict[str, str] | None = None, *,
+                   open_files: int | None = None) -> int:
     """Start a long-running process in its own session, output appended to ``log``; its pid.
 
     The shell forks it off, so no Popen object of ours outlives the call (the process is not our
-    child and outlives us, like a daemon).
+    child and outlives us, like a daemon). ``open_files`` raises its open-file limit to that many
+    (or, where that is not allowed, to the hard limit).
     """
     import shlex
 
     line = " ".join(shlex.quote(c) for c in cmd)
-    out = run(["sh", "-c", f"setsid {line} >> {shlex.quote(str(log))} 2>&1 < /dev/null & echo $!"],
+    limit = ""
+    if open_files is not None:
+        limit = f'ulimit -n {int(open_files)} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; '
+    out = run(["sh", "-c", f"{limit}setsid {line} >> {shlex.quote(str(log))} 2>&1 < /dev/null & echo $!"],
               env=env)
     return int(out.stdout.strip().splitlines()[-1])
 

@@ -11,6 +11,7 @@ from typer.main import get_command
 
 from seojobs.cli.main import app
 from seojobs.settings import Settings
+from seojobs.stack.kafka import OPEN_FILES
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -65,3 +66,8 @@ def test_the_application_services_are_all_there_with_healthchecked_dependencies(
     assert services["init"]["depends_on"]["kafka"]["condition"] == "service_healthy"
     assert all("healthcheck" in services[s] for s in ("postgres", "kafka", "api"))
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_the_broker_may_open_as_many_files_as_the_native_stack_allows_it() -> None:
+    nofile = compose()["services"]["kafka"]["ulimits"]["nofile"]
+    assert nofile == {"soft": OPEN_FILES, "hard": OPEN_FILES}
