@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import operator_queries as dq
 from seojobs.adapters.kafka.consumer import caught_up
-from seojobs.pipeline.db_retry import until_done
+from seojobs.pipeline.outages import until_done
 
 log = logging.getLogger("seojobs.deadletters")
 

@@ -25,6 +25,7 @@ from seojobs.domain.lanes import LANES_BY_PREFERENCE
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.delays import hold_and_release
 from seojobs.pipeline.emitter import Emitter
+from seojobs.pipeline.outages import Backoff
 from seojobs.pipeline.runner import INFRA_ERRORS, JobRunner, Origin
 from seojobs.pipeline.slots import LaneSlots
 from seojobs.pipeline.stall_watch import CHECK_EVERY_S, TP, ActivityBoard, StallDetector
@@ -171,7 +172,7 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
 async def _release_retrying(raw: bytes | None, origin: Origin, emitter: Emitter) -> None:
     """hold_and_release(), repeated while Kafka is away (never give a message up: see
     JobRunner.handle_batch_retrying)."""
-    backoff = 0.2
+    backoff = Backoff()
     while True:
         generation = emitter.generation
         try:
@@ -180,7 +181,6 @@ async def _release_retrying(raw: bytes | None, origin: Origin, emitter: Emitter)
         except INFRA_ERRORS as exc:
             log.warning("Kafka unavailable releasing %s[%d]@%d, will retry: %s", origin.topic,
                         origin.partition, origin.offset, exc)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 5.0)
+            await backoff.sleep()
             with contextlib.suppress(*INFRA_ERRORS):
                 await emitter.restart(generation)

@@ -18,9 +18,9 @@ from seojobs import metrics
 from seojobs.adapters.kafka.consumer import caught_up
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import EventType, JobEvent, decode_event
-from seojobs.pipeline.db_retry import until_done
 from seojobs.pipeline.dead_letters import dead_letter_record
 from seojobs.pipeline.job_changes import JOBS_CHANNEL, notify_jobs
+from seojobs.pipeline.outages import until_done
 from seojobs.pipeline.projection_store import apply_batch
 
 log = logging.getLogger("seojobs.projector")

@@ -24,14 +24,15 @@ from seojobs.adapters.db import queries as q
 from seojobs.adapters.kafka.producer import make_producer
 from seojobs.domain.events import utcnow
 from seojobs.pipeline.dispatcher import Dispatcher
+from seojobs.pipeline.outages import Backoff
 from seojobs.pipeline.projector import JOBS_CHANNEL
 
 log = logging.getLogger("seojobs.relay")
 
 #: The channel the outbox trigger NOTIFYs (see migration 0002).
 CHANNEL = "seojobs_outbox"
-#: Longest pause between retries while Kafka is unreachable, seconds.
-MAX_BACKOFF_S = 5.0
+#: First pause before publishing again after a failure, seconds (then doubled up to Backoff's cap).
+FIRST_RETRY_S = 0.1
 
 
 @dataclass
@@ -98,7 +99,7 @@ class OutboxRelay:
         """Publish until stopped; with ``drain`` stop as soon as the outbox is empty."""
         await self._start_producer()
         listener = None if drain else asyncio.create_task(self._listen())
-        backoff = 0.1
+        backoff = Backoff(FIRST_RETRY_S)
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
@@ -106,7 +107,7 @@ class OutboxRelay:
                     # The outbox first: a job's job.requested goes out before its work message.
                     n = await self.publish_batch()
                     released = await self.dispatcher.dispatch(self.producer) if self.dispatcher else []
-                    backoff = 0.1
+                    backoff.reset()
                     if n >= self.batch_size or released:
                         continue
                     if drain and n == 0:
@@ -115,8 +116,7 @@ class OutboxRelay:
                 except (TimeoutError, KafkaError, OSError, psycopg.Error, SQLAlchemyError) as exc:
                     self.stats.failures += 1
                     log.warning("outbox publish failed, will retry: %s", exc)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, MAX_BACKOFF_S)
+                    await backoff.sleep()
                     if isinstance(exc, KafkaError | TimeoutError):
                         # After a broker outage an idempotent producer can be left with sequence
                         # numbers the broker no longer accepts: start again with a fresh one.
@@ -150,7 +150,7 @@ class OutboxRelay:
 
     async def _start_producer(self) -> None:
         """Start the producer, waiting for Kafka if it is not there yet."""
-        backoff = 0.2
+        backoff = Backoff()
         while True:
             try:
                 await self.producer.start()
@@ -159,5 +159,4 @@ class OutboxRelay:
                 log.warning("Kafka not reachable yet (%s); retrying", exc)
                 await self.producer.stop()
                 self.producer = make_producer(self.bootstrap, client_id="seojobs-relay")
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_S)
+                await backoff.sleep()

@@ -46,6 +46,7 @@ from seojobs.pipeline.coalesce import Coalescer
 from seojobs.pipeline.context import RunContext
 from seojobs.pipeline.dead_letters import dead_letter_record
 from seojobs.pipeline.emitter import Emitter
+from seojobs.pipeline.outages import Backoff
 from seojobs.ports.worker import Handler
 
 log = logging.getLogger("seojobs.worker")
@@ -53,8 +54,6 @@ log = logging.getLogger("seojobs.worker")
 #: Who ran a job (host and process), carried in job.started.
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
-#: First and longest pause between attempts while the database is unreachable, seconds.
-DB_RETRY_FIRST_S, DB_RETRY_MAX_S = 0.2, 5.0
 #: Failures of the infrastructure (not of the job): the message is repeated until they pass.
 INFRA_ERRORS = (OperationalError, InterfaceError, KafkaError, OSError)
 
@@ -156,7 +155,7 @@ class JobRunner:
         redelivery, sooner, and every step of handle_batch() is safe to repeat (a job whose result
         is stored is reported again, not run again).
         """
-        backoff = DB_RETRY_FIRST_S
+        backoff = Backoff()
         while True:
             generation = self.emitter.generation
             try:
@@ -165,8 +164,7 @@ class JobRunner:
                 first = items[0][1]
                 log.warning("database or Kafka unavailable at %s[%d]@%d (+%d), will retry: %s", first.topic,
                             first.partition, first.offset, len(items) - 1, exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, DB_RETRY_MAX_S)
+                await backoff.sleep()
                 if isinstance(exc, KafkaError):
                     with contextlib.suppress(*INFRA_ERRORS):
                         await self.emitter.restart(generation)

@@ -1,4 +1,5 @@
-"""until_done(): a database step is repeated while the database is away, and only then."""
+"""Backoff and until_done(): a database step is repeated, with growing pauses, while the database
+is away, and only then."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import logging
 import pytest
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from seojobs.pipeline import db_retry
-from seojobs.pipeline.db_retry import until_done
+from seojobs.pipeline import outages
+from seojobs.pipeline.outages import Backoff, until_done
 
-log = logging.getLogger("test.db_retry")
+log = logging.getLogger("test.outages")
 
 
 def _away(kind: type[OperationalError] | type[InterfaceError]) -> Exception:
@@ -20,7 +21,10 @@ def _away(kind: type[OperationalError] | type[InterfaceError]) -> Exception:
 
 def test_repeats_through_outages_and_returns_the_result(monkeypatch: pytest.MonkeyPatch,
                                                         caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(db_retry, "FIRST_BACKOFF_S", 0.001)
+    async def no_pause(seconds: float) -> None:
+        return None
+
+    monkeypatch.setattr(outages.asyncio, "sleep", no_pause)
     failures = [_away(OperationalError), _away(InterfaceError)]
     calls = 0
 
@@ -31,7 +35,7 @@ def test_repeats_through_outages_and_returns_the_result(monkeypatch: pytest.Monk
             raise failures.pop(0)
         return "stored"
 
-    with caplog.at_level(logging.WARNING, logger="test.db_retry"):
+    with caplog.at_level(logging.WARNING, logger="test.outages"):
         assert asyncio.run(until_done(step, log, "the batch")) == "stored"
     assert calls == 3
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [
@@ -57,7 +61,7 @@ def test_pauses_grow_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fake_sleep(seconds: float) -> None:
         pauses.append(seconds)
 
-    monkeypatch.setattr(db_retry.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(outages.asyncio, "sleep", fake_sleep)
     left = 8
 
     async def step() -> int:
@@ -69,3 +73,22 @@ def test_pauses_grow_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert asyncio.run(until_done(step, log, "the batch")) == 1
     assert pauses == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0]
+
+
+def test_backoff_starts_again_after_a_reset(monkeypatch: pytest.MonkeyPatch) -> None:
+    pauses: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(outages.asyncio, "sleep", fake_sleep)
+    backoff = Backoff(0.1, 0.3)
+
+    async def scenario() -> None:
+        for _ in range(3):
+            await backoff.sleep()
+        backoff.reset()
+        await backoff.sleep()
+
+    asyncio.run(scenario())
+    assert pauses == [0.1, 0.2, 0.3, 0.1]
