@@ -14,7 +14,6 @@ the jobs go out again in a later round, and the worker skips the duplicate). Wit
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.adapters.db import queries as q
 from seojobs.adapters.db.job_store import write_outbox
+from seojobs.adapters.kafka.producer import send_all
 from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq
 from seojobs.domain.jobs import SERVICE_OF, JobType, Service, job_types_of
 from seojobs.domain.lanes import LANE_RANGES, Lane
@@ -79,9 +79,8 @@ class Dispatcher:
             messages = [(released.topic, event) for released, event in sent]
             if producer is None:
                 await write_outbox(conn, messages)
-            elif messages:
-                await asyncio.gather(*[await producer.send(topic, key=event.key, value=event.encode())
-                                       for topic, event in messages])
+            else:
+                await send_all(producer, [(topic, event.key, event.encode()) for topic, event in messages])
         return [released for released, _ in sent]
 
     async def next_due(self) -> datetime | None:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import queries as q
-from seojobs.adapters.kafka.producer import make_producer
+from seojobs.adapters.kafka.producer import make_producer, send_all
 from seojobs.domain.events import utcnow
 from seojobs.pipeline.dispatcher import Dispatcher
 from seojobs.pipeline.outages import Backoff
@@ -72,10 +72,8 @@ class OutboxRelay:
             rows = (await conn.execute(q.CLAIM_OUTBOX, {"limit": self.batch_size})).all()
             if not rows:
                 return 0
-            futures = [await self.producer.send(topic, value=bytes(value),
-                                                key=bytes(key) if key is not None else None)
-                       for _, topic, key, value in rows]
-            await asyncio.gather(*futures)
+            await send_all(self.producer, [(topic, bytes(key) if key is not None else None, bytes(value))
+                                           for _, topic, key, value in rows])
             await conn.execute(q.DELETE_OUTBOX, {"ids": [r[0] for r in rows]})
         self.stats.published += len(rows)
         self.stats.batches += 1

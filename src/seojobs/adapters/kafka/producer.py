@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
+
 from aiokafka import AIOKafkaProducer
 
 #: How long the producer lingers to batch messages, ms.
@@ -22,3 +25,10 @@ def make_producer(bootstrap: str, *, client_id: str = "seojobs") -> AIOKafkaProd
         max_batch_size=1024 * 1024,
         compression_type=None,
     )
+
+
+async def send_all(producer: AIOKafkaProducer, messages: Iterable[tuple[str, bytes | None, bytes]]) -> None:
+    """Hand every (topic, key, value) to the producer in order, then wait until the broker has
+    acknowledged them all (the sends are batched, not one round trip each)."""
+    deliveries = [await producer.send(topic, key=key, value=value) for topic, key, value in messages]
+    await asyncio.gather(*deliveries)
