@@ -20,7 +20,6 @@ import psycopg
 
 from seojobs.adapters.db.migrate import upgrade
 from seojobs.adapters.kafka.admin import delete_topics, ensure_topics
-from seojobs.domain.topics import Topics
 from seojobs.settings import DEFAULT_PG_PORT, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +57,7 @@ def bench_settings(database_url: str) -> Settings:
                         scheduler_enabled=False, bench_enabled=True, relay_poll_interval_s=0.2,
                         worker_concurrency=PARTITIONS, api_port=API_PORT, cron_secret="bench")
     specs = [dataclasses.replace(s, partitions=PARTITIONS)
-             for s in Topics(settings.topic_prefix).all_specs(settings.retry_steps)]
+             for s in settings.topics.all_specs(settings.retry_steps)]
     asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
     return settings
 

@@ -14,7 +14,7 @@ from seojobs.settings import Settings
 async def run(settings: Settings, drain: bool) -> None:
     """Run the projector until SIGTERM/SIGINT (or until caught up with --drain)."""
     topics = Topics(settings.topic_prefix)
-    await ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(settings.retry_steps))
+    await ensure_topics(settings.kafka_bootstrap_servers, settings.topics.all_specs(settings.retry_steps))
     engine = make_engine(settings.database_url, pool_size=2, pre_ping=False)
     projector = Projector(engine, settings.kafka_bootstrap_servers, topics.job_events, topics.dead_letter,
                           f"{settings.topic_prefix}seojobs-projector",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from seojobs.adapters.db.engine import libpq_url, make_engine
-from seojobs.domain.topics import Topics
 from seojobs.pipeline.dispatcher import Dispatcher
+from seojobs.pipeline.lease_watch import LeaseWatch
 from seojobs.pipeline.relay import OutboxRelay
 from seojobs.pipeline.service_run import run_until_signalled, serve
 from seojobs.settings import Settings
@@ -13,8 +13,9 @@ from seojobs.settings import Settings
 async def run(settings: Settings, drain: bool) -> None:
     """Run the relay until SIGTERM/SIGINT (or until the outbox is empty with --drain)."""
     engine = make_engine(settings.database_url, pool_size=2, pre_ping=False)
-    dispatcher = Dispatcher(engine, Topics(settings.topic_prefix), window=settings.dispatch_window,
-                            batch=settings.dispatch_batch)
+    topics = settings.topics
+    dispatcher = Dispatcher(engine, topics, window=settings.dispatch_window, batch=settings.dispatch_batch,
+                            lease_watch=LeaseWatch(engine, topics, settings.lease_stale_after_s))
     relay = OutboxRelay(engine, settings.kafka_bootstrap_servers, libpq_url(settings.database_url),
                         batch_size=settings.relay_batch_size,
                         poll_interval_s=settings.relay_poll_interval_s, dispatcher=dispatcher)

@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from seojobs.domain.plans import DEFAULT_PLANS, PlanPolicy
+from seojobs.domain.topics import Topics
 
 #: Where the native stack listens unless told otherwise.
 DEFAULT_PG_PORT = 55432
@@ -46,8 +47,22 @@ class Settings(BaseSettings):
     #: Time limit per job type, seconds (name -> seconds); unknown types use the default.
     job_time_limits_s: dict[str, float] = {"CRAWL_SITE": 900.0, "ANALYZE_SITE": 300.0}
     job_time_limit_default_s: float = 300.0
-    #: Jobs one worker process runs at once.
+    #: Jobs one worker process runs at once (its run slots).
     worker_concurrency: int = Field(4, ge=1, le=64)
+    #: Partitions of each work topic: a lane's messages reach at most this many processes of a
+    #: service directly (every process runs held jobs, beyond that too). Changing it later needs
+    #: more partitions on the existing topics (`seojobs topics --check` says which).
+    work_partitions: int = Field(24, ge=1, le=1000)
+    #: Seconds between heartbeats of a worker's job leases.
+    lease_heartbeat_s: float = Field(1.0, gt=0)
+    #: A lease not renewed for this many seconds is stale: the dispatcher restarts its job elsewhere.
+    lease_stale_after_s: float = Field(10.0, gt=0)
+    #: A crawl saves its state (pages done, frontier) at least every this many pages or seconds, so a
+    #: crawl restarted after its worker died resumes from there.
+    crawl_checkpoint_pages: int = Field(10, ge=1)
+    crawl_checkpoint_every_s: float = Field(5.0, gt=0)
+    #: Seconds a message waits for a run slot of the worker that got it before it is held for any.
+    hold_after_s: float = Field(0.2, ge=0)
 
     #: Plans: priority cap and boost, monthly quotas of crawls and analyses (null: unlimited).
     plans: dict[str, PlanPolicy] = Field(default_factory=lambda: dict(DEFAULT_PLANS))
@@ -105,6 +120,11 @@ class Settings(BaseSettings):
     def retry_steps(self) -> int:
         """How many delay topics each job type has (the longest delay table)."""
         return max([len(self.retry_delays_s), *(len(d) for d in self.retry_delays_by_type_s.values())])
+
+    @property
+    def topics(self) -> Topics:
+        """The topics of this deployment (prefix and partition count)."""
+        return Topics(self.topic_prefix, self.work_partitions)
 
     def time_limit_s(self, job_type: str) -> float:
         """The time limit of one job type."""

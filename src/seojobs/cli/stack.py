@@ -9,7 +9,6 @@ import typer
 from seojobs.adapters.db.migrate import upgrade
 from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.cli.common import console, settings
-from seojobs.domain.topics import Topics
 from seojobs.stack import kafka, postgres
 from seojobs.stack.procs import StackError
 
@@ -29,7 +28,7 @@ def up() -> None:
             upgrade(cfg.database_url)
         with console.status("Creating topics..."):
             created = asyncio.run(ensure_topics(cfg.kafka_bootstrap_servers,
-                                                Topics(cfg.topic_prefix).all_specs(cfg.retry_steps)))
+                                                cfg.topics.all_specs(cfg.retry_steps)))
     except StackError as exc:
         console.print(f"[red]stack up failed:[/red] {exc.message}")
         raise typer.Exit(1) from exc
@@ -62,6 +61,6 @@ def migrate() -> None:
 def topics() -> None:
     """Create the project's Kafka topics (explicit partitions and retention) if missing."""
     cfg = settings()
-    specs = Topics(cfg.topic_prefix).all_specs(cfg.retry_steps)
+    specs = cfg.topics.all_specs(cfg.retry_steps)
     created = asyncio.run(ensure_topics(cfg.kafka_bootstrap_servers, specs))
     console.print(f"{len(created)} topics created, {len(specs) - len(created)} already there.")

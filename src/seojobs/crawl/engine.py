@@ -8,6 +8,7 @@ import httpx
 
 from seojobs.adapters.browser.pool import CHROMIUM_PATH, BrowserPool
 from seojobs.adapters.http_fetch import HttpSession, new_http_client
+from seojobs.crawl.checkpoint import CheckpointClock, CrawlState
 from seojobs.crawl.fetching import PageFetcher
 from seojobs.crawl.records import (
     CrawlOptions,
@@ -17,7 +18,7 @@ from seojobs.crawl.records import (
     PageRecord,
     crawl_result,
 )
-from seojobs.crawl.run import CrawlRun, OnPage
+from seojobs.crawl.run import CrawlRun, OnCheckpoint, OnPage
 from seojobs.crawl.ssrf import AddressPolicy, Guard, Resolver, UnsafeUrl, system_resolve
 from seojobs.crawl.tls import TlsPolicy
 from seojobs.crawl.urls import fetchable_url
@@ -61,8 +62,11 @@ class Crawler:
         if self._insecure_client is not None:
             await self._insecure_client.aclose()
 
-    async def crawl(self, base_url: str, options: CrawlOptions, on_page: OnPage) -> CrawlReport:
-        """Crawl the site at base_url; PermanentError if unsafe, RetryableError if unreachable."""
+    async def crawl(self, base_url: str, options: CrawlOptions, on_page: OnPage, *,
+                    resume: CrawlState | None = None, on_checkpoint: OnCheckpoint | None = None,
+                    checkpoints: CheckpointClock | None = None) -> CrawlReport:
+        """Crawl the site at base_url (going on from ``resume``, saving with ``on_checkpoint``);
+        PermanentError if unsafe, RetryableError if unreachable."""
         fetch_url = fetchable_url(base_url)
         if fetch_url is None:
             raise PermanentError(f"not an absolute http(s) URL: {base_url!r}", url=base_url)
@@ -82,6 +86,7 @@ class Crawler:
         if options.render == "browser":
             pages = await self._pool.session(guard, options.user_agent, tls)
         try:
-            return await CrawlRun(fetch_url, options, pages, http, on_page).run()
+            return await CrawlRun(fetch_url, options, pages, http, on_page, resume=resume,
+                                  on_checkpoint=on_checkpoint, checkpoints=checkpoints).run()
         finally:
             await pages.close()

@@ -44,6 +44,15 @@ class Frontier:
         self._seen.add(key)
         return True
 
+    def restore(self, queue: tuple[QueuedUrl, ...], seen: tuple[str, ...]) -> None:
+        """Go on from a checkpoint: this queue, these keys seen."""
+        self._queue = deque(queue)
+        self._seen = set(seen)
+
+    def snapshot(self) -> tuple[tuple[QueuedUrl, ...], tuple[str, ...]]:
+        """The queue and the keys seen, for a checkpoint."""
+        return tuple(self._queue), tuple(sorted(self._seen))
+
     def pop(self) -> QueuedUrl | None:
         """Return the oldest queued URL, or None when the queue is empty."""
         return self._queue.popleft() if self._queue else None

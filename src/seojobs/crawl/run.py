@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from seojobs.crawl.checkpoint import CheckpointClock, CrawlState
 from seojobs.crawl.fetching import FetchResult, PageFetcher, TextFetcher
 from seojobs.crawl.frontier import Frontier, QueuedUrl
 from seojobs.crawl.outcomes import to_outcomes
@@ -38,14 +39,19 @@ RETRY_ATTEMPTS = 3
 _RETRY_STATUSES = frozenset({429, 503})
 
 OnPage = Callable[[CrawlProgress], Awaitable[None]]
+#: Saves a crawl's state (see checkpoint.py).
+OnCheckpoint = Callable[[CrawlState], Awaitable[None]]
 
 
 class CrawlRun:
     """The state of one crawl; build, then await run() once."""
 
     def __init__(self, base_url: str, options: CrawlOptions, pages: PageFetcher,
-                 texts: TextFetcher, on_page: OnPage) -> None:
-        """Crawl the site at base_url (already checked by the guard)."""
+                 texts: TextFetcher, on_page: OnPage, *, resume: CrawlState | None = None,
+                 on_checkpoint: OnCheckpoint | None = None,
+                 checkpoints: CheckpointClock | None = None) -> None:
+        """Crawl the site at base_url (already checked by the guard), from ``resume`` if given,
+        saving the state with ``on_checkpoint`` as ``checkpoints`` says."""
         self.base_url = base_url
         self.options = options
         self._pages = pages
@@ -66,6 +72,10 @@ class CrawlRun:
         self._progress_lock = asyncio.Lock()
         self.robots = RobotsPolicy.from_response("", 404, "")
         self._pacer = HostPacer(0.0)
+        self._resume = resume
+        self._on_checkpoint = on_checkpoint
+        self._checkpoints = checkpoints or CheckpointClock(pages=resume.pages if resume else 0)
+        self._fetching: dict[str, QueuedUrl] = {}
 
     async def run(self) -> CrawlReport:
         """Crawl and judge; JobCancelled from on_page propagates, a job timeout stops early."""
@@ -99,10 +109,29 @@ class CrawlRun:
         ua = self.options.user_agent
         self._pacer = HostPacer(
             effective_delay(self.robots.crawl_delay(ua), self.options.crawl_delay_cap_s))
+        if self._resume is not None:
+            self._restore(self._resume)
+            return
         self.frontier.add(self.base_url)
         await self._read_sitemaps("/".join(origin[:3]) + "/sitemap.xml")
         for url in self.sitemap_urls:
             self.frontier.add(url)
+
+    def _restore(self, state: CrawlState) -> None:
+        self.outcomes = {o.url: o for o in state.outcomes}
+        self.frontier.restore(state.queue, state.seen)
+        self.disallowed = set(state.disallowed)
+        self.sitemap_urls = list(state.sitemap_urls)
+        self._errors = state.errors
+        self._last_percent = state.last_percent
+        self._reserved = len(self.outcomes)
+
+    def snapshot(self) -> CrawlState:
+        """The crawl's state now (pages in flight go first in the queue: they are fetched again)."""
+        queue, seen = self.frontier.snapshot()
+        return CrawlState(tuple(self.outcomes.values()), (*self._fetching.values(), *queue), seen,
+                          tuple(sorted(self.disallowed)), tuple(self.sitemap_urls), self._errors,
+                          self._last_percent)
 
     async def _read_sitemaps(self, default: str) -> None:
         queue = list(dict.fromkeys([*self.robots.sitemaps(), default]))
@@ -157,10 +186,12 @@ class CrawlRun:
         while (item := await self._next()) is not None:
             self._reserved += 1
             self._in_flight += 1
+            self._fetching[item.key] = item
             try:
                 result = await self._fetch(item)
                 url = self._record(item, result)
             finally:
+                self._fetching.pop(item.key, None)
                 self._in_flight -= 1
                 self._wake.set()
             await self._progress(url)
@@ -204,6 +235,9 @@ class CrawlRun:
             # The frontier grows as pages are read; a progress bar must not move backwards.
             percent = self._last_percent = max(self._last_percent, percent)
             await self._on_page(CrawlProgress(done, total, percent, url))
+            if self._on_checkpoint is not None and self._checkpoints.due(done):
+                await self._on_checkpoint(self.snapshot())
+                self._checkpoints.saved(done)
             if self._stop is None and error_threshold_passed(
                     self._errors, done, self.options.error_threshold, self.options.error_min_pages):
                 self._stop = "error_threshold"

@@ -12,8 +12,11 @@ JOB_EVENTS = "job.events"
 #: Where messages that cannot be processed end up, with their cause.
 DEAD_LETTER = "job.deadletter"
 
-#: Partitions of every work topic, so a service can scale out to this many processes.
-WORK_PARTITIONS = 6
+#: Partitions of every work topic (a setting; this is its default). A lane's messages reach at most
+#: this many processes of a service; every process, those beyond it too, runs held jobs.
+WORK_PARTITIONS = 24
+#: Partitions of every delay topic (a retry's release takes milliseconds, so few are enough).
+RETRY_PARTITIONS = 6
 #: Partitions of the job-event topic (the projector's input).
 EVENT_PARTITIONS = 6
 #: Retention of work and event topics: long enough to replay a month of history.
@@ -34,6 +37,8 @@ class Topics:
     """Topic names under an optional prefix (tests use a unique prefix each)."""
 
     prefix: str = ""
+    #: Partitions of the work topics this project creates.
+    work_partitions: int = WORK_PARTITIONS
 
     def _n(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -68,6 +73,6 @@ class Topics:
         """Every topic the project needs, as it creates them."""
         specs = [TopicSpec(self.job_events, EVENT_PARTITIONS), TopicSpec(self.dead_letter, 3)]
         for service in Service:
-            specs.extend(TopicSpec(t, WORK_PARTITIONS) for t in self.service_topics(service))
-            specs.extend(TopicSpec(t, WORK_PARTITIONS) for t in self.retry_topics(service, retry_steps))
+            specs.extend(TopicSpec(t, self.work_partitions) for t in self.service_topics(service))
+            specs.extend(TopicSpec(t, RETRY_PARTITIONS) for t in self.retry_topics(service, retry_steps))
         return tuple(specs)

@@ -29,6 +29,7 @@ from seojobs.domain.jobs import SERVICE_OF, JobType, Service, job_types_of
 from seojobs.domain.lanes import LANE_RANGES, Lane
 from seojobs.domain.requests import NewJob, requested_event
 from seojobs.domain.topics import Topics
+from seojobs.pipeline.lease_watch import LeaseWatch
 
 #: Jobs of one (service, lane) that may be in Kafka and unfinished at once.
 DEFAULT_WINDOW = 256
@@ -59,11 +60,17 @@ class Dispatcher:
     """Releases due jobs to Kafka through the outbox."""
 
     def __init__(self, engine: AsyncEngine, topics: Topics, *, window: int = DEFAULT_WINDOW,
-                 batch: int = DEFAULT_BATCH) -> None:
+                 batch: int = DEFAULT_BATCH, lease_watch: LeaseWatch | None = None) -> None:
         self.engine = engine
         self.topics = topics
         self.window = window
         self.batch = batch
+        #: Restarts the jobs whose worker died (None: nobody here watches the leases).
+        self.lease_watch = lease_watch
+
+    async def restart_stale(self) -> int:
+        """Restart the jobs of stale leases (at most once a second); how many."""
+        return await self.lease_watch.restart_stale() if self.lease_watch is not None else 0
 
     async def dispatch(self, producer: AIOKafkaProducer | None = None) -> list[Released]:
         """One round: cancel doomed dependents, then release what each lane has room for; the work

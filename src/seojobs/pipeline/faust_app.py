@@ -1,10 +1,12 @@
-"""The worker runtime on faust-streaming: one actor per partition, a priority-aware slot pool.
+"""The worker runtime on faust-streaming: the consumer admits messages, a job pool runs the jobs.
 
 Facts this design follows: agent concurrency above 1 commits past messages still in progress
 (faust-streaming #606), so every agent uses isolated_partitions (one actor per partition,
-concurrency 1) and parallelism comes from partitions and processes; pause_partitions inside an
-agent loses records, so it is never called. Offsets are acked only after a message's run and
-its events are done, so a crash redelivers (at-least-once) and the runner makes that harmless.
+concurrency 1); pause_partitions inside an agent loses records, so it is never called. A lane
+agent only admits a message (lease its job, start it or hold it: a few milliseconds, see
+runner.py) and moves on, so its offset is committed once the job is durably leased; the job runs
+in the process's job pool, which a rebalance neither waits for nor stops. Delay agents hold the
+head of their partition until it is due and put it back on its work topic.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from seojobs.domain.topics import Topics
 from seojobs.pipeline.delays import hold_and_release
 from seojobs.pipeline.emitter import Emitter
 from seojobs.pipeline.outages import Backoff
-from seojobs.pipeline.runner import INFRA_ERRORS, JobRunner, Origin
+from seojobs.pipeline.runner import INFRA_ERRORS, JobRunner
+from seojobs.pipeline.runs import Origin
 from seojobs.pipeline.slots import LaneSlots
 from seojobs.pipeline.stall_watch import CHECK_EVERY_S, TP, ActivityBoard, StallDetector
 
@@ -44,12 +47,12 @@ class WorkerParts:
     """What a running worker needs, built once on first use (engine, producer, handlers)."""
 
     def __init__(self, build: Callable[[], Awaitable[tuple[JobRunner, Emitter]]],
-                 close: Callable[[], Awaitable[None]], concurrency: int) -> None:
+                 close: Callable[[], Awaitable[None]], slots: LaneSlots) -> None:
         self._build = build
         self._close = close
         self._lock = asyncio.Lock()
         self._parts: tuple[JobRunner, Emitter] | None = None
-        self.slots = LaneSlots(concurrency)
+        self.slots = slots
         self.board = ActivityBoard()
 
     async def get(self) -> tuple[JobRunner, Emitter]:
@@ -60,10 +63,16 @@ class WorkerParts:
             return self._parts
 
     async def close(self) -> None:
-        """Release what was built."""
+        """Stop the running jobs (their leases are handed back), then release what was built."""
         if self._parts is not None:
+            await self._parts[0].stop()
             await self._close()
             self._parts = None
+
+
+def consumer_group(topics: Topics, service: Service) -> str:
+    """The consumer group of a service's workers (also the name its leases are kept under)."""
+    return f"{topics.prefix}seojobs-{service.value}"
 
 
 def broker_url(bootstrap: str) -> str:
@@ -82,7 +91,7 @@ def exit_for_restart(stalled: list[TP]) -> None:
 def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerParts,
               retry_steps: int, on_stall: Callable[[list[TP]], None] = exit_for_restart) -> faust.App:
     """A Faust app with one agent per lane topic and one per delay topic of the service."""
-    group = f"{topics.prefix}seojobs-{service.value}"
+    group = consumer_group(topics, service)
     app = faust.App(
         group,
         broker=broker_url(bootstrap),
@@ -104,18 +113,17 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
         channel = app.topic(topic_name, key_serializer="raw", value_serializer="raw")
 
         async def run(stream: Any) -> None:
-            gate = parts.slots.gate(rank)
             # One message at a time per partition (isolated_partitions); Faust acks it when the
-            # next one is asked for. An actor that manages its own tasks is restarted by Faust at
-            # every rebalance, and a storm of such restarts makes the supervisor give up.
+            # next one is asked for, which is as soon as its job is leased: the job itself runs in
+            # the job pool, outside this actor (Faust restarts actors at every rebalance).
             async for event in stream.events():
                 msg = event.message
                 tp = (msg.topic, msg.partition)
                 parts.board.begin(tp)
                 try:
                     runner, _ = await parts.get()
-                    await runner.handle_batch_retrying([(event.value, Origin(msg.topic, msg.partition,
-                                                                             msg.offset))], gate)
+                    await runner.admit_retrying(event.value, Origin(msg.topic, msg.partition, msg.offset),
+                                                rank)
                 finally:
                     parts.board.end(tp)
 
@@ -160,6 +168,12 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
             on_stall(stalled)
 
     app.timer(CHECK_EVERY_S, on_leader=False)(watch_for_stall)
+
+    async def build_at_start() -> None:
+        # Built before the first message: a worker with no partition of its own still takes held jobs.
+        await parts.get()
+
+    app.task(build_at_start)
 
     async def on_shutdown(*args: Any, **kwargs: Any) -> None:
         await lag_reader.close()

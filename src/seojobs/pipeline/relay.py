@@ -105,8 +105,9 @@ class OutboxRelay:
                     # The outbox first: a job's job.requested goes out before its work message.
                     n = await self.publish_batch()
                     released = await self.dispatcher.dispatch(self.producer) if self.dispatcher else []
+                    restarted = await self.dispatcher.restart_stale() if self.dispatcher else 0
                     backoff.reset()
-                    if n >= self.batch_size or released:
+                    if n >= self.batch_size or released or restarted:
                         continue
                     if drain and n == 0:
                         break

@@ -39,6 +39,18 @@ class LaneSlots:
                 self.release()  # granted just as we were cancelled: hand it on
             raise
 
+    def try_acquire(self) -> bool:
+        """Take a slot if one is free and nobody waits for it; never waits."""
+        if self.free > 0 and not self._heap:
+            self.free -= 1
+            self._grants += 1
+            return True
+        return False
+
+    def next_by_age(self) -> bool:
+        """Whether the next grant goes to the oldest waiter whatever its lane (the ageing turn)."""
+        return (self._grants + 1) % AGEING_EVERY == 0
+
     def release(self) -> None:
         """Give a slot back, to the next waiter if any."""
         while self._heap:
@@ -51,7 +63,7 @@ class LaneSlots:
         self.free += 1
 
     def _pick(self) -> tuple[int, int, asyncio.Future[None]]:
-        if (self._grants + 1) % AGEING_EVERY == 0:
+        if self.next_by_age():
             oldest = min(self._heap, key=lambda e: e[1])
             self._heap.remove(oldest)
             heapq.heapify(self._heap)

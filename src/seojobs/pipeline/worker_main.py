@@ -16,11 +16,12 @@ from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.kafka.admin import ensure_topics
 from seojobs.adapters.kafka.producer import make_producer
 from seojobs.domain.jobs import JobType, Service
-from seojobs.domain.topics import Topics
 from seojobs.pipeline import keeper
 from seojobs.pipeline.emitter import Emitter
-from seojobs.pipeline.faust_app import WorkerParts, build_app
-from seojobs.pipeline.runner import JobRunner, RunnerConfig
+from seojobs.pipeline.faust_app import WorkerParts, build_app, consumer_group
+from seojobs.pipeline.leases import LeaseStore
+from seojobs.pipeline.runner import WORKER_ID, JobRunner, RunnerConfig
+from seojobs.pipeline.slots import LaneSlots
 from seojobs.ports.worker import Handler
 from seojobs.settings import Settings
 
@@ -45,13 +46,16 @@ def runner_config(settings: Settings) -> RunnerConfig:
         time_limits_s=dict(settings.job_time_limits_s),
         default_time_limit_s=settings.job_time_limit_default_s,
         default_max_attempts=settings.job_max_attempts,
+        heartbeat_s=settings.lease_heartbeat_s,
+        hold_after_s=settings.hold_after_s,
     )
 
 
-def make_parts(settings: Settings, factory: HandlerFactory) -> WorkerParts:
+def make_parts(settings: Settings, service: Service, factory: HandlerFactory) -> WorkerParts:
     """The lazily built runner of one worker process."""
-    topics = Topics(settings.topic_prefix)
+    topics = settings.topics
     closers: list[Callable[[], Awaitable[None]]] = []
+    slots = LaneSlots(settings.worker_concurrency)
 
     async def build() -> tuple[JobRunner, Emitter]:
         engine = make_engine(settings.database_url)
@@ -62,7 +66,10 @@ def make_parts(settings: Settings, factory: HandlerFactory) -> WorkerParts:
         emitter = Emitter(producer, topics, lambda: make_producer(settings.kafka_bootstrap_servers,
                                                                   client_id="seojobs-worker"))
         closers.append(lambda: emitter.producer.stop())
-        runner = JobRunner(engine, emitter, topics, handler_set.handlers, runner_config(settings))
+        leases = LeaseStore(engine, WORKER_ID, consumer_group(topics, service))
+        runner = JobRunner(engine, emitter, topics, handler_set.handlers, runner_config(settings),
+                           leases=leases, slots=slots)
+        runner.start()
         return runner, emitter
 
     async def close() -> None:
@@ -70,7 +77,7 @@ def make_parts(settings: Settings, factory: HandlerFactory) -> WorkerParts:
             await closer()
         closers.clear()
 
-    return WorkerParts(build, close, settings.worker_concurrency)
+    return WorkerParts(build, close, slots)
 
 
 class JsonLogWorker(faust.Worker):
@@ -83,10 +90,11 @@ class JsonLogWorker(faust.Worker):
 
 def create_worker_app(settings: Settings, service: Service, factory: HandlerFactory) -> faust.App:
     """The Faust app of one consumer service, its topics created if missing."""
-    topics = Topics(settings.topic_prefix)
+    topics = settings.topics
     steps = settings.retry_steps
     asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(steps)))
-    return build_app(service, topics, settings.kafka_bootstrap_servers, make_parts(settings, factory), steps)
+    return build_app(service, topics, settings.kafka_bootstrap_servers,
+                     make_parts(settings, service, factory), steps)
 
 
 def service_module(service: Service) -> list[str]:

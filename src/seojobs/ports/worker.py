@@ -25,6 +25,10 @@ class JobContext(Protocol):
         """This run's attempt number (1 for the first)."""
 
     @property
+    def series(self) -> int:
+        """The job's attempt series (0, then one more per redrive): a checkpoint belongs to one."""
+
+    @property
     def payload(self) -> dict[str, Any]:
         """The job's validated payload (camelCase keys, as enqueued)."""
 

@@ -157,3 +157,42 @@ class JobResult(Base):
     attempt: Mapped[int] = mapped_column(Integer)
     result: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = _created()
+
+
+class JobLease(Base):
+    """Which worker holds a job's current attempt: held (waiting for a run slot), running or done."""
+
+    __tablename__ = "job_leases"
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    series: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer)
+    #: The consumer group of the service that runs the job (with its topic prefix).
+    service: Mapped[str] = mapped_column(String(255))
+    #: The lane's rank (0 = high): held jobs are taken highest lane first.
+    rank: Mapped[int] = mapped_column(SmallInteger)
+    state: Mapped[str] = mapped_column(String(8))
+    worker: Mapped[str] = mapped_column(String(255))
+    #: The work message, so that any worker can run a held job and the dispatcher can restart it.
+    request: Mapped[bytes] = mapped_column(LargeBinary)
+    topic: Mapped[str] = mapped_column(String(255))
+    partition: Mapped[int] = mapped_column(Integer)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    since: Mapped[datetime] = _created()
+    heartbeat_at: Mapped[datetime] = _created()
+    __table_args__ = (
+        CheckConstraint("state IN ('held', 'running', 'done')", name="job_leases_state_check"),
+        Index("job_leases_held_idx", "service", "rank", "since", postgresql_where=text("state = 'held'")),
+        Index("job_leases_worker_idx", "worker"),
+        Index("job_leases_heartbeat_idx", "heartbeat_at", postgresql_where=text("state <> 'held'")),
+    )
+
+
+class CrawlCheckpoint(Base):
+    """A running crawl's saved state (pages done, frontier), so that a restart resumes it."""
+
+    __tablename__ = "crawl_checkpoints"
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    series: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = _created()
