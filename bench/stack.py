@@ -33,7 +33,7 @@ API_PORT = 18410
 DROP_TOPICS_TIMEOUT_S = 60.0
 #: What ``python -m`` runs for each service.
 MODULES = {"api": ["services.api"], "relay": ["services.relay"], "projector": ["services.projector"],
-           "maintenance": ["services.maintenance", "worker"]}
+           "maintenance": ["services.maintenance", "worker"], "crawler": ["services.crawler", "worker"]}
 
 
 @contextmanager

@@ -199,7 +199,7 @@ class QueueService:
 
     async def get_job(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> dict[str, Any]:
         """A job in the API's shape; NotFound when missing or (with user_id) another user's."""
-        return job_to_api(await self.store.get(job_id, user_id))
+        return job_to_api(*await self.store.get_with_lease(job_id, user_id))
 
     async def get_job_status(self, job_id: uuid.UUID,
                              user_id: uuid.UUID | None = None) -> dict[str, Any] | None:
@@ -212,8 +212,8 @@ class QueueService:
     async def get_jobs(self, type: JobType | None = None, status: JobStatus | None = None,
                        limit: int = 50, user_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
         """Newest jobs first, filtered by type, status and owner."""
-        jobs = await self.store.list(job_type=type, status=status, limit=limit, user_id=user_id)
-        return [job_to_api(j) for j in jobs]
+        jobs = await self.store.list_with_leases(job_type=type, status=status, limit=limit, user_id=user_id)
+        return [job_to_api(job, lease) for job, lease in jobs]
 
     async def get_job_stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
         """Counts per status and the total."""

@@ -154,12 +154,14 @@ async def test_poison_message_among_a_thousand_jobs(
 
     positions = await work_positions(settings, lane_topic)
     assert set(positions) == {str(j.job_id) for j in jobs}
-    started = [e for e in await events_of(settings, set(positions)) if e["event_type"] == "job.started"]
+    events = await events_of(settings, set(positions))
+    started = [e for e in events if e["event_type"] == "job.started"]
     assert len(started) == GOOD_JOBS, "every good job started exactly once"
-    by_partition: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for e in started:
-        partition, offset = positions[str(e["job_id"])]
-        by_partition[partition].append((str(e["occurred_at"]), offset))
-    for partition, runs in by_partition.items():
-        offsets = [offset for _, offset in sorted(runs)]
-        assert offsets == sorted(offsets), f"partition {partition} ran out of order"
+    # Order is kept per job, not per partition: a job waiting for a run slot may be run by any
+    # worker while the partition's later jobs start (see README, Long jobs).
+    by_job: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for e in events:
+        by_job[str(e["job_id"])].append(e)
+    for job_id, own in by_job.items():
+        kinds = [e["event_type"] for e in sorted(own, key=lambda e: int(str(e["seq"])))]
+        assert kinds[:2] == ["job.requested", "job.started"] and kinds[-1] == "job.completed", (job_id, kinds)

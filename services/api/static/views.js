@@ -47,7 +47,9 @@ export function jobRow(job) {
     el("td", {}, jobLink(job.id)), el("td", { text: job.type }),
     el("td", {}, el("span", { class: `status ${job.status}`, text: job.status })),
     el("td", {}, bar, el("span", { class: "muted", text: ` ${job.progress}%` })),
-    el("td", { class: "num", text: `${job.attempts}/${job.maxAttempts}` }), el("td", { text: when(job.createdAt) }));
+    el("td", { class: "num", text: `${job.attempts}/${job.maxAttempts}` }),
+    el("td", { class: "worker", text: job.worker ? `${job.worker} (${when(job.heartbeatAt)})` : (job.waitingForSlot ? "waiting for a slot" : "") }),
+    el("td", { text: when(job.createdAt) }));
 }
 
 export function renderFailures(tbody, failures) {
@@ -65,6 +67,8 @@ export function renderJob(job) {
   const fields = [["type", job.type], ["priority", job.priority], ["attempts", `${job.attempts} of ${job.maxAttempts}`],
     ["owner", job.userId || "-"], ["site", job.siteId || "-"], ["created", when(job.createdAt)],
     ["started", when(job.startedAt)], ["completed", when(job.completedAt)],
+    ["worker", job.worker || (job.waitingForSlot ? "waiting for a run slot" : "-")],
+    ["last heartbeat", job.heartbeatAt ? when(job.heartbeatAt) : "-"],
     ["dead-lettered", job.deadLettered ? "yes" : "no"]];
   document.getElementById("job-fields").replaceChildren(...fields.flatMap(([k, v]) =>
     [el("dt", { text: k }), el("dd", { text: v ?? "" })]));

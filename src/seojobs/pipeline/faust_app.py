@@ -104,6 +104,11 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
         producer_acks=-1,
         broker_commit_every=100,
         broker_commit_interval=0.5,
+        # A rebalance must not wait for messages still in progress: a delay agent holds its head
+        # message until it is due (minutes), and a lane agent's message is leased within
+        # milliseconds anyway. What is not acked is not committed, and is admitted again (and
+        # skipped by its lease) or released again (a duplicate release is skipped the same way).
+        stream_wait_empty=False,
         # A killed worker's partitions move to the others after this long.
         broker_session_timeout=SESSION_TIMEOUT_S,
         broker_heartbeat_interval=HEARTBEAT_S,

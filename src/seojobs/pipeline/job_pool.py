@@ -74,9 +74,11 @@ class JobPool:
 
     async def beat(self) -> None:
         """One heartbeat: renew, stop what was cancelled or taken away, release, refill."""
-        ids = {*self.runs, *(key[0] for key in self._finished)}
+        # Only the runs the statement asked about: one launched while it ran is not in its answer.
+        asked = list(self.runs.values())
+        ids = {*(run.job_id for run in asked), *(key[0] for key in self._finished)}
         renewed = {(r.job_id, r.series, r.attempt): r for r in await self.leases.heartbeat(list(ids))}
-        for run in list(self.runs.values()):
+        for run in asked:
             if run.task is None or run.task.done() or run.outcome != "running":
                 continue
             renewal = renewed.get(run.key)

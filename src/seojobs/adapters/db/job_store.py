@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.adapters.db import queries as q
-from seojobs.adapters.db.models import Job
+from seojobs.adapters.db.models import Job, JobLease
 from seojobs.domain.errors import Conflict, NotFound
 from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq, utcnow
 from seojobs.domain.jobs import JobStatus, JobType
@@ -90,10 +91,22 @@ async def reopen_jobs(conn: AsyncConnection, topics: Topics, job_ids: Sequence[u
     return [r["id"] for r in rows]
 
 
-def job_to_api(job: Job) -> dict[str, Any]:
-    """A job as the API shows it (the seed's camelCase field names, plus ours)."""
+@dataclass(frozen=True)
+class LeaseInfo:
+    """Which worker holds a job's current attempt, and when it last renewed the lease."""
+
+    worker: str
+    state: str
+    heartbeat_at: datetime
+
+
+def job_to_api(job: Job, lease: LeaseInfo | None = None) -> dict[str, Any]:
+    """A job as the API shows it (the seed's camelCase field names, plus ours): a running job also
+    says which worker runs it and its last heartbeat; a held one that it waits for a run slot."""
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
+
+    running = lease is not None and lease.state != "held" and job.status == "PROCESSING"
 
     return {
         "id": str(job.id), "type": job.type, "status": job.status, "priority": job.priority,
@@ -107,7 +120,22 @@ def job_to_api(job: Job) -> dict[str, Any]:
         "parentId": str(job.parent_id) if job.parent_id else None,
         "cancelRequested": job.cancel_requested_at is not None,
         "deadLettered": job.dead_lettered,
+        "worker": lease.worker if running and lease else None,
+        "heartbeatAt": iso(lease.heartbeat_at) if running and lease else None,
+        "waitingForSlot": lease is not None and lease.state == "held" and job.status == "PENDING",
     }
+
+
+def _with_lease(stmt: Select[Any]) -> Select[Any]:
+    return stmt.add_columns(JobLease.worker.label("lease_worker"), JobLease.state.label("lease_state"),
+                            JobLease.heartbeat_at.label("lease_heartbeat_at")).outerjoin(
+        JobLease, JobLease.job_id == Job.id)
+
+
+def _job_and_lease(row: Row[Any]) -> tuple[Job, LeaseInfo | None]:
+    data = row._asdict()
+    worker, state, beat = data.pop("lease_worker"), data.pop("lease_state"), data.pop("lease_heartbeat_at")
+    return Job(**data), LeaseInfo(worker, state, beat) if worker is not None else None
 
 
 class JobStore:
@@ -141,19 +169,31 @@ class JobStore:
 
     async def get(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> Job:
         """One job; NotFound when it does not exist or belongs to another user."""
+        return (await self.get_with_lease(job_id, user_id))[0]
+
+    async def get_with_lease(self, job_id: uuid.UUID,
+                             user_id: uuid.UUID | None = None) -> tuple[Job, LeaseInfo | None]:
+        """One job and its lease (None when no worker holds it); NotFound as get()."""
         async with self.engine.connect() as conn:
-            stmt = select(Job).where(Job.id == job_id)
+            stmt = _with_lease(select(Job)).where(Job.id == job_id)
             if user_id is not None:
                 stmt = stmt.where(Job.user_id == user_id)
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise NotFound(f"job {job_id} not found")
-        return Job(**row._asdict())
+        return _job_and_lease(row)
 
     async def list(self, job_type: JobType | None = None, status: JobStatus | None = None,
                    limit: int = 50, user_id: uuid.UUID | None = None) -> list[Job]:
         """Newest jobs first, filtered by type, status and owner."""
-        stmt = select(Job).order_by(Job.created_at.desc()).limit(min(max(limit, 1), MAX_LIST_LIMIT))
+        return [job for job, _ in await self.list_with_leases(job_type, status, limit, user_id)]
+
+    async def list_with_leases(self, job_type: JobType | None = None, status: JobStatus | None = None,
+                               limit: int = 50, user_id: uuid.UUID | None = None,
+                               ) -> Sequence[tuple[Job, LeaseInfo | None]]:
+        """list(), each job with its lease."""
+        stmt = _with_lease(select(Job)).order_by(Job.created_at.desc()).limit(
+            min(max(limit, 1), MAX_LIST_LIMIT))
         if job_type is not None:
             stmt = stmt.where(Job.type == job_type.value)
         if status is not None:
@@ -162,7 +202,7 @@ class JobStore:
             stmt = stmt.where(Job.user_id == user_id)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
-        return [Job(**r._asdict()) for r in rows]
+        return [_job_and_lease(r) for r in rows]
 
     async def stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
         """Counts per status and the total (the seed's shape, plus cancelled)."""
