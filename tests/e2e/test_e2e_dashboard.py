@@ -21,6 +21,7 @@ from seojobs.settings import Settings
 from tests.e2e.conftest import Account, make_account
 from tests.e2e.jobs_http import post_job, wait_terminal
 from tests.support.services import ROOT, ServiceSet, wait_for
+from tests.support.slowsite import slow_sites
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -148,3 +149,29 @@ async def test_the_redrive_button_redrives_a_real_dead_letter(
     assert finished["status"] == "COMPLETED", "the redriven job ran again, in a new series, and completed"
     await page.screenshot(path=shot("dashboard-dead-letters.png"), full_page=True)
     assert errors == [], json.dumps(errors)
+
+
+async def test_a_running_crawl_shows_its_worker_and_last_heartbeat(
+        services: ServiceSet, admin: Account, http: httpx.AsyncClient, browser: Browser) -> None:
+    for name in ("api", "relay", "projector", "crawler"):
+        services.start(name)
+    await services.wait_api()
+    with slow_sites((12, 1)) as (site,):
+        resp = await http.post(f"{services.api_url}/api/sites", json={"url": site.origin + "/", "name": "slow"},
+                               headers=admin.headers)
+        assert resp.status_code == 201, resp.text
+        page, errors = await open_page(browser, services)
+        await sign_in(page, admin.token)
+        await expect(page.locator("#live-state")).to_have_text("live", timeout=UI_WAIT_MS)
+        job_id = await post_job(http, services, "/api/jobs/crawl", {
+            "siteId": resp.json()["site"]["id"], "maxPages": site.pages, "render": "http"}, admin.headers)
+        row = page.locator(f'#jobs tr[data-job-id="{job_id}"]')
+        await expect(row).to_have_attribute("data-status", "PROCESSING", timeout=UI_WAIT_MS)
+        await expect(row.locator("td.worker")).to_contain_text(":", timeout=UI_WAIT_MS)  # host:pid (when)
+        await row.locator("a").click()
+        await expect(page.locator("#job-fields")).to_contain_text("last heartbeat", timeout=UI_WAIT_MS)
+        status = (await http.get(f"{services.api_url}/api/jobs/{job_id}/status", headers=admin.headers)).json()
+        assert status["job"]["worker"] and status["job"]["heartbeatAt"]
+        await expect(page.locator("#job-fields")).to_contain_text(status["job"]["worker"])
+        await page.screenshot(path=shot("dashboard-running-crawl.png"), full_page=True)
+        assert errors == []

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs import metrics
+from seojobs.adapters.db.job_store import job_and_lease, with_lease
 from seojobs.adapters.db.models import Job
 from seojobs.domain.events import utcnow
 from seojobs.pipeline.job_changes import JOBS_CHANNEL, parse_job_ids
@@ -95,17 +96,18 @@ class LiveHub:
         if not ids:
             return []
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(Job).where(Job.id.in_(ids)))).all()
-        return [Snapshot.of(Job(**r._asdict())) for r in rows]
+            rows = (await conn.execute(with_lease(select(Job)).where(Job.id.in_(ids)))).all()
+        return [Snapshot.of(*job_and_lease(r)) for r in rows]
 
     async def changed_since(self, since: datetime, user_id: uuid.UUID | None = None) -> list[Snapshot]:
         """Rows updated at or after ``since`` (of ``user_id`` unless None), oldest change first."""
-        stmt = select(Job).where(Job.updated_at >= since).order_by(Job.updated_at).limit(RESYNC_LIMIT)
+        stmt = with_lease(select(Job)).where(Job.updated_at >= since).order_by(Job.updated_at).limit(
+            RESYNC_LIMIT)
         if user_id is not None:
             stmt = stmt.where(Job.user_id == user_id)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
-        return [Snapshot.of(Job(**r._asdict())) for r in rows]
+        return [Snapshot.of(*job_and_lease(r)) for r in rows]
 
     def publish(self, snaps: Iterable[Snapshot]) -> None:
         """Offer snapshots to every subscriber."""

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from seojobs.adapters.db.job_store import job_to_api
+from seojobs.adapters.db.job_store import LeaseInfo, job_to_api
 from seojobs.adapters.db.models import Job
 
 #: Job versions a subscriber remembers; past this the oldest half is forgotten (resent at worst).
@@ -33,9 +33,10 @@ class Snapshot:
     job: dict[str, Any]
 
     @classmethod
-    def of(cls, row: Job) -> Snapshot:
-        """The snapshot of one jobs row."""
-        return cls(row.id, row.user_id, int(row.last_seq or 0), cursor_of(row.updated_at), job_to_api(row))
+    def of(cls, row: Job, lease: LeaseInfo | None = None) -> Snapshot:
+        """The snapshot of one jobs row (and its lease: who runs it)."""
+        return cls(row.id, row.user_id, int(row.last_seq or 0), cursor_of(row.updated_at),
+                   job_to_api(row, lease))
 
     @property
     def event_id(self) -> str:

@@ -126,13 +126,15 @@ def job_to_api(job: Job, lease: LeaseInfo | None = None) -> dict[str, Any]:
     }
 
 
-def _with_lease(stmt: Select[Any]) -> Select[Any]:
+def with_lease(stmt: Select[Any]) -> Select[Any]:
+    """A select of jobs that also reads each job's lease (worker, state, last heartbeat)."""
     return stmt.add_columns(JobLease.worker.label("lease_worker"), JobLease.state.label("lease_state"),
                             JobLease.heartbeat_at.label("lease_heartbeat_at")).outerjoin(
         JobLease, JobLease.job_id == Job.id)
 
 
-def _job_and_lease(row: Row[Any]) -> tuple[Job, LeaseInfo | None]:
+def job_and_lease(row: Row[Any]) -> tuple[Job, LeaseInfo | None]:
+    """A row of with_lease() as the job and its lease."""
     data = row._asdict()
     worker, state, beat = data.pop("lease_worker"), data.pop("lease_state"), data.pop("lease_heartbeat_at")
     return Job(**data), LeaseInfo(worker, state, beat) if worker is not None else None
@@ -175,13 +177,13 @@ class JobStore:
                              user_id: uuid.UUID | None = None) -> tuple[Job, LeaseInfo | None]:
         """One job and its lease (None when no worker holds it); NotFound as get()."""
         async with self.engine.connect() as conn:
-            stmt = _with_lease(select(Job)).where(Job.id == job_id)
+            stmt = with_lease(select(Job)).where(Job.id == job_id)
             if user_id is not None:
                 stmt = stmt.where(Job.user_id == user_id)
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise NotFound(f"job {job_id} not found")
-        return _job_and_lease(row)
+        return job_and_lease(row)
 
     async def list(self, job_type: JobType | None = None, status: JobStatus | None = None,
                    limit: int = 50, user_id: uuid.UUID | None = None) -> list[Job]:
@@ -192,7 +194,7 @@ class JobStore:
                                limit: int = 50, user_id: uuid.UUID | None = None,
                                ) -> Sequence[tuple[Job, LeaseInfo | None]]:
         """list(), each job with its lease."""
-        stmt = _with_lease(select(Job)).order_by(Job.created_at.desc()).limit(
+        stmt = with_lease(select(Job)).order_by(Job.created_at.desc()).limit(
             min(max(limit, 1), MAX_LIST_LIMIT))
         if job_type is not None:
             stmt = stmt.where(Job.type == job_type.value)
@@ -202,7 +204,7 @@ class JobStore:
             stmt = stmt.where(Job.user_id == user_id)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
-        return [_job_and_lease(r) for r in rows]
+        return [job_and_lease(r) for r in rows]
 
     async def stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
         """Counts per status and the total (the seed's shape, plus cancelled)."""
