@@ -7,9 +7,26 @@ import contextlib
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaTimeoutError
 
 from seojobs.domain.events import JobEvent
 from seojobs.domain.topics import Topics
+
+#: Longest wait for one acknowledgement, seconds. A delivery of a producer that was replaced after
+#: a broker failure may never be settled; past this the send counts as failed and is repeated.
+DELIVERY_TIMEOUT_S = 60.0
+
+
+async def delivered(deliveries: list[asyncio.Future[object]], timeout_s: float = DELIVERY_TIMEOUT_S) -> None:
+    """Wait for acknowledgements; KafkaTimeoutError when one is not settled in time, or the first
+    delivery's own error when one failed."""
+    if not deliveries:
+        return
+    _, pending = await asyncio.wait(deliveries, timeout=timeout_s)
+    if pending:
+        raise KafkaTimeoutError(f"{len(pending)} deliveries not acknowledged within {timeout_s:g} s")
+    for delivery in deliveries:
+        delivery.result()
 
 
 class Emitter:
@@ -51,7 +68,7 @@ class Emitter:
 
     async def emit(self, event: JobEvent) -> None:
         """Publish a lifecycle event to the job-event topic (key = job id)."""
-        await self.producer.send_and_wait(self.topics.job_events, value=event.encode(), key=event.key)
+        await delivered([await self.emit_later(event)])
 
     async def emit_later(self, event: JobEvent) -> asyncio.Future[object]:
         """Hand a lifecycle event to the producer; the returned future is its acknowledgement."""
@@ -61,8 +78,8 @@ class Emitter:
 
     async def send(self, topic: str, event: JobEvent) -> None:
         """Publish an event to another topic (a delay topic, a work topic)."""
-        await self.producer.send_and_wait(topic, value=event.encode(), key=event.key)
+        await delivered([await self.producer.send(topic, value=event.encode(), key=event.key)])
 
     async def dead_letter(self, key: bytes | None, record: bytes) -> None:
         """Publish a dead-letter record."""
-        await self.producer.send_and_wait(self.topics.dead_letter, value=record, key=key)
+        await delivered([await self.producer.send(self.topics.dead_letter, value=record, key=key)])

@@ -62,6 +62,17 @@ class WorkerParts:
                 self._parts = await self._build()
             return self._parts
 
+    async def build_soon(self) -> None:
+        """Build now, trying again while the database or Kafka is not there yet."""
+        backoff = Backoff()
+        while True:
+            try:
+                await self.get()
+                return
+            except INFRA_ERRORS as exc:
+                log.warning("could not build the runner yet, will retry: %s", exc)
+                await backoff.sleep()
+
     async def close(self) -> None:
         """Stop the running jobs (their leases are handed back), then release what was built."""
         if self._parts is not None:
@@ -174,11 +185,8 @@ def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerPar
 
     app.timer(CHECK_EVERY_S, on_leader=False)(watch_for_stall)
 
-    async def build_at_start() -> None:
-        # Built before the first message: a worker with no partition of its own still takes held jobs.
-        await parts.get()
-
-    app.task(build_at_start)
+    # Built before the first message: a worker with no partition of its own still takes held jobs.
+    app.task(parts.build_soon)
 
     async def on_shutdown(*args: Any, **kwargs: Any) -> None:
         await lag_reader.close()

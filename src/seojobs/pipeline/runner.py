@@ -46,7 +46,7 @@ from seojobs.domain.topics import Topics
 from seojobs.pipeline.coalesce import Coalescer
 from seojobs.pipeline.context import RunContext
 from seojobs.pipeline.dead_letters import dead_letter_record
-from seojobs.pipeline.emitter import Emitter
+from seojobs.pipeline.emitter import DELIVERY_TIMEOUT_S, Emitter, delivered
 from seojobs.pipeline.job_pool import DEFAULT_HEARTBEAT_S, JobPool
 from seojobs.pipeline.leases import HELD, RUNNING, Claim, JobView, LeaseStore, TakenLease
 from seojobs.pipeline.outages import Backoff
@@ -218,9 +218,7 @@ class JobRunner:
     async def _launch(self, run: Run, slot: Slot) -> None:
         # Not waited for here: the handler starts at once, and _complete waits for the acknowledgement
         # before it stores the result.
-        run.started = await self.emitter.emit_later(run.ctx.event(
-            EventType.STARTED, event_seq(run.series, run.attempt, STARTED_STEP),
-            {"topic": run.origin.topic, "partition": run.origin.partition, "worker": self.leases.worker}))
+        run.started = await self.emitter.emit_later(self._started_event(run))
         run.started.add_done_callback(_settled)  # a failure shows in the later sends
         metrics.JOBS_STARTED.labels(run.job_type.value).inc()
         run.outcome = "running"
@@ -348,15 +346,34 @@ class JobRunner:
         ran = [run for run in runs if run.outcome == "ran"]
         # A stored result means "done": a redelivery then reports it without starting the job
         # again, so job.started must be on the topic before the result is stored.
-        await asyncio.gather(*(run.started for run in ran if run.started is not None))
+        await self._confirm_started(ran)
         stored = await self.leases.store_results([(run.key, run.result) for run in ran]) if ran else set()
         publish = [run for run in runs if run.outcome == "stored" or run.job_id in stored]
         deliveries = [await self.emitter.emit_later(run.ctx.event(EventType.COMPLETED, run.final,
                                                                   {"result": run.result}))
                       for run in publish]
-        await asyncio.gather(*deliveries)
+        await delivered(deliveries)
         for run in ran:
             run.outcome = "completed" if run.job_id in stored else "fenced"
+
+    async def _confirm_started(self, runs: list[Run]) -> None:
+        """Wait for the runs' job.started acknowledgements; one lost with a replaced producer (or
+        failed) is sent again and waited for."""
+        pending = [run.started for run in runs if run.started is not None and not run.started.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=DELIVERY_TIMEOUT_S)
+        for run in runs:
+            started = run.started
+            if started is None or (started.done() and not started.cancelled()
+                                   and started.exception() is None):
+                continue
+            await self.emitter.emit(self._started_event(run))
+            run.started = None
+
+    def _started_event(self, run: Run) -> JobEvent:
+        return run.ctx.event(EventType.STARTED, event_seq(run.series, run.attempt, STARTED_STEP),
+                             {"topic": run.origin.topic, "partition": run.origin.partition,
+                              "worker": self.leases.worker})
 
     async def _failed(self, run: Run, exc: BaseException) -> str:
         ctx, request = run.ctx, run.request
