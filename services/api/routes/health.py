@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from seojobs.adapters.kafka.admin import kafka_ready
+from seojobs.adapters.kafka.connect import KafkaTarget
 from services.api.deps import KafkaReady, State
 
 router = APIRouter(tags=["health"])
@@ -29,7 +30,7 @@ def _host_port(server: str) -> tuple[str, int]:
     return host.strip("[]") or "localhost", int(port or 9092)
 
 
-def kafka_probe(bootstrap_servers: str) -> KafkaReady:
+def kafka_probe(bootstrap_servers: KafkaTarget) -> KafkaReady:
     """A probe that is True when the broker answers a metadata request (not just a TCP accept)."""
     async def ready() -> bool:
         return await kafka_ready(bootstrap_servers)
