@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -171,10 +172,20 @@ def wipe_node(cluster: Cluster, node: NodeLayout) -> None:
     shutil.rmtree(cluster.paths(node).data, ignore_errors=True)
 
 
-def down(cluster: Cluster) -> str:
-    """Stop every node this project started."""
-    stopped = [n.node_id for n in cluster.nodes if stop_node(cluster, n)]
-    return f"Kafka cluster nodes {stopped} stopped" if stopped else "no Kafka cluster node was running"
+def down(cluster: Cluster, timeout_s: float = 60.0) -> str:
+    """Stop every node this project started: all at once (the last node alone cannot finish a
+    controlled shutdown without a quorum), then SIGKILL what lingers."""
+    pids = {n.node_id: pid for n in cluster.nodes if (pid := read_pid(cluster.paths(n).pid)) is not None}
+    for pid in pids.values():
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(StackError):
+        wait_until(lambda: not any(pid_alive(p) for p in pids.values()), timeout_s, "the nodes to stop")
+    for pid in pids.values():
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    for node in cluster.nodes:
+        cluster.paths(node).pid.unlink(missing_ok=True)
+    return f"Kafka cluster nodes {sorted(pids)} stopped" if pids else "no Kafka cluster node was running"
 
 
 def running(cluster: Cluster) -> bool:
