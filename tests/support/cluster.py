@@ -21,6 +21,8 @@ from tests.support.stack import TEST_SETTINGS
 ROOT = Path(__file__).resolve().parents[2]
 #: First broker port of the test cluster (controllers at +100, SASL_SSL at +300).
 TEST_CLUSTER_PORT = int(os.environ.get("SEOJOBS_TEST_CLUSTER_PORT", "29092"))
+#: The stack folder the test cluster lives in (as `seojobs stack up --brokers 3` would lay it out).
+TEST_STACK_DIR = ROOT / ".stack" / "test"
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,8 @@ def connection_env(conn: KafkaConnection) -> dict[str, str]:
 @contextmanager
 def running_cluster() -> Iterator[ClusterHandle]:
     """A freshly formatted cluster under .stack/test-cluster; every node stopped afterwards."""
-    root = ROOT / ".stack" / "test-cluster"
-    handle = ClusterHandle(cluster.Cluster(root.resolve(), TEST_CLUSTER_PORT),
+    root = cluster.cluster_at(TEST_STACK_DIR, TEST_CLUSTER_PORT).root
+    handle = ClusterHandle(cluster.Cluster(root, TEST_CLUSTER_PORT),
                          cluster.ScramUser("seojobs-test", secrets.token_urlsafe(12)))
     cluster.down(handle.cluster)
     shutil.rmtree(root, ignore_errors=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -16,6 +15,10 @@ from seojobs.domain.topics import TopicSpec
 
 class KafkaUnavailable(SeojobsError):
     """The broker did not answer."""
+
+
+class TopicsRefused(SeojobsError):
+    """The cluster refused to create topics (e.g. more replicas than brokers)."""
 
 
 def admin_client(target: KafkaTarget, request_timeout_ms: int = 15000) -> AIOKafkaAdminClient:
@@ -58,8 +61,15 @@ async def ensure_topics(target: KafkaTarget, specs: Iterable[TopicSpec]) -> list
         if not missing:
             return []
         replication = await replication_of(admin, target)
-        with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
-            await admin.create_topics([new_topic(s, replication) for s in missing])
+        response = await admin.create_topics([new_topic(s, replication) for s in missing])
+        # The broker answers each topic apart (aiokafka raises none of them); "already exists"
+        # means another process was first.
+        refused = [(e[0], e[2] if len(e) > 2 else "") for e in response.topic_errors
+                   if e[1] not in (0, TopicAlreadyExistsError.errno)]
+        if refused:
+            raise TopicsRefused(f"Kafka refused to create {len(refused)} topics with {replication.factor} "
+                                f"replicas and min ISR {replication.min_insync}: {refused[0][0]}: "
+                                f"{refused[0][1]}")
         return [s.name for s in missing]
     except KafkaError as exc:
         raise await unavailable(target, exc) from exc
