@@ -16,6 +16,7 @@ from seojobs.domain.cluster import KafkaConnection
 from seojobs.settings import Settings
 from seojobs.stack import cluster
 from seojobs.stack.cluster_config import SCRAM_MECHANISM, NodeLayout, bootstrap
+from seojobs.stack.cluster_security import ScramUser
 from tests.support.stack import TEST_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ class ClusterHandle:
     """The running test cluster, its SCRAM user and the faults the chaos tests inflict on it."""
 
     cluster: cluster.Cluster
-    user: cluster.ScramUser
+    user: ScramUser
 
     @property
     def bootstrap(self) -> str:
@@ -112,7 +113,7 @@ def running_cluster() -> Iterator[ClusterHandle]:
     """A freshly formatted cluster under .stack/test-cluster; every node stopped afterwards."""
     root = cluster.cluster_at(TEST_STACK_DIR, TEST_CLUSTER_PORT).root
     handle = ClusterHandle(cluster.Cluster(root, TEST_CLUSTER_PORT),
-                         cluster.ScramUser("seojobs-test", secrets.token_urlsafe(12)))
+                         ScramUser("seojobs-test", secrets.token_urlsafe(12)))
     cluster.down(handle.cluster)
     shutil.rmtree(root, ignore_errors=True)
     try:

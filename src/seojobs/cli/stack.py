@@ -14,6 +14,7 @@ from seojobs.cli.common import console, run, settings
 from seojobs.settings import Settings
 from seojobs.stack import cluster, kafka, postgres
 from seojobs.stack.cluster_config import bootstrap
+from seojobs.stack.cluster_security import stack_user, write_client_env
 from seojobs.stack.procs import StackError
 
 app = typer.Typer(no_args_is_help=True)
@@ -34,9 +35,9 @@ def _kafka_up(cfg: Settings, brokers: int) -> str:
     if brokers != 3:
         raise StackError("the native stack runs 1 broker or a cluster of 3")
     nodes = cluster.cluster_at(cfg.stack_dir, cfg.kafka_cluster_port)
-    user = cluster.stack_user(nodes)
+    user = stack_user(nodes.client_env)
     said = cluster.up(nodes, user)
-    cluster.write_client_env(nodes, user)
+    write_client_env(nodes.client_env, bootstrap(nodes.nodes, sasl=True), nodes.cafile, user)
     return (f"{said}\nClients: KAFKA_BOOTSTRAP_SERVERS={bootstrap(nodes.nodes)} (PLAINTEXT); the "
             f"SASL_SSL settings are in {nodes.client_env}")
 

@@ -11,7 +11,6 @@ import base64
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import signal
 import uuid
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from seojobs.stack import kafka
 from seojobs.stack.cluster_config import SCRAM_MECHANISM, NodeLayout, layout, node_properties
+from seojobs.stack.cluster_security import ScramUser, make_broker_tls
 from seojobs.stack.procs import (
     StackError,
     pid_alive,
@@ -30,20 +30,9 @@ from seojobs.stack.procs import (
     stop_pid,
     wait_until,
 )
-from seojobs.stack.tls import make_broker_tls
 
 #: Heap of each cluster node (three share a small machine).
 NODE_HEAP = "-Xmx512m"
-#: The SCRAM user `seojobs stack up --brokers 3` creates for the SASL_SSL listener.
-DEFAULT_USER = "seojobs"
-
-
-@dataclass(frozen=True)
-class ScramUser:
-    """A user the SASL_SSL listener accepts."""
-
-    name: str
-    password: str
 
 
 @dataclass(frozen=True)
@@ -215,25 +204,6 @@ def node_lines(cluster: Cluster) -> list[str]:
                    f"quorum leader {view.get('leader')} epoch {view.get('epoch')} voters "
                    f"{view.get('voters')}")
     return out
-
-
-def write_client_env(cluster: Cluster, user: ScramUser) -> None:
-    """Save the settings a client of the SASL_SSL listeners needs (readable by the owner only)."""
-    sasl = ",".join(f"127.0.0.1:{n.sasl_port}" for n in cluster.nodes)
-    cluster.client_env.write_text("\n".join([
-        f"KAFKA_BOOTSTRAP_SERVERS={sasl}", "SEOJOBS_KAFKA_SECURITY_PROTOCOL=SASL_SSL",
-        f"SEOJOBS_KAFKA_SASL_MECHANISM={SCRAM_MECHANISM}", f"SEOJOBS_KAFKA_SASL_USERNAME={user.name}",
-        f"SEOJOBS_KAFKA_SASL_PASSWORD={user.password}", f"SEOJOBS_KAFKA_SSL_CAFILE={cluster.cafile}", ""]))
-    cluster.client_env.chmod(0o600)
-
-
-def stack_user(cluster: Cluster) -> ScramUser:
-    """The SCRAM user of `stack up --brokers 3`: read back from client.env, or made up once."""
-    if cluster.client_env.exists():
-        lines = cluster.client_env.read_text().splitlines()
-        found = dict(line.split("=", 1) for line in lines if "=" in line)
-        return ScramUser(found["SEOJOBS_KAFKA_SASL_USERNAME"], found["SEOJOBS_KAFKA_SASL_PASSWORD"])
-    return ScramUser(DEFAULT_USER, secrets.token_urlsafe(18))
 
 
 def under_replicated_line(bootstrap: str) -> str:

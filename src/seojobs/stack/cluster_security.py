@@ -1,17 +1,29 @@
-"""Certificates for the native cluster's SASL_SSL listeners, made locally with openssl."""
+"""The native cluster's SASL_SSL side: certificates made locally with openssl, the SCRAM user and
+the settings a client needs (written to client.env)."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
-from seojobs.stack.cluster_config import TlsFiles
+from seojobs.stack.cluster_config import SCRAM_MECHANISM, TlsFiles
 from seojobs.stack.procs import run
 
 #: Validity of the local CA and broker certificate, days.
 VALID_DAYS = 3650
 #: Names the broker certificate is valid for (the cluster listens on the loopback address).
 SUBJECT_ALT_NAMES = "IP:127.0.0.1,DNS:localhost"
+#: The SCRAM user `seojobs stack up --brokers 3` creates for the SASL_SSL listener.
+DEFAULT_USER = "seojobs"
+
+
+@dataclass(frozen=True)
+class ScramUser:
+    """A user the SASL_SSL listener accepts."""
+
+    name: str
+    password: str
 
 
 def make_broker_tls(folder: Path) -> TlsFiles:
@@ -37,3 +49,21 @@ def make_broker_tls(folder: Path) -> TlsFiles:
     password_file.write_text(password)
     password_file.chmod(0o600)
     return TlsFiles(keystore, password)
+
+
+def write_client_env(client_env: Path, sasl_bootstrap: str, cafile: Path, user: ScramUser) -> None:
+    """Save the settings a client of the SASL_SSL listeners needs (readable by the owner only)."""
+    client_env.write_text("\n".join([
+        f"KAFKA_BOOTSTRAP_SERVERS={sasl_bootstrap}", "SEOJOBS_KAFKA_SECURITY_PROTOCOL=SASL_SSL",
+        f"SEOJOBS_KAFKA_SASL_MECHANISM={SCRAM_MECHANISM}", f"SEOJOBS_KAFKA_SASL_USERNAME={user.name}",
+        f"SEOJOBS_KAFKA_SASL_PASSWORD={user.password}", f"SEOJOBS_KAFKA_SSL_CAFILE={cafile}", ""]))
+    client_env.chmod(0o600)
+
+
+def stack_user(client_env: Path) -> ScramUser:
+    """The SCRAM user of `stack up --brokers 3`: read back from client.env, or made up once."""
+    if client_env.exists():
+        lines = client_env.read_text().splitlines()
+        found = dict(line.split("=", 1) for line in lines if "=" in line)
+        return ScramUser(found["SEOJOBS_KAFKA_SASL_USERNAME"], found["SEOJOBS_KAFKA_SASL_PASSWORD"])
+    return ScramUser(DEFAULT_USER, secrets.token_urlsafe(18))
