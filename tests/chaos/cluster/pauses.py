@@ -22,7 +22,8 @@ _COMPLETED = text("SELECT count(*) FROM jobs WHERE type = 'NOOP' AND status = 'C
 
 @dataclass
 class CompletionWatch:
-    """Samples the completed count; the longest time it stood still while jobs were outstanding."""
+    """Samples the completed count; the longest time it stood still while jobs were outstanding
+    (the jobs table, so the projector's pauses count as well as the workers')."""
 
     engine: AsyncEngine
     stream: Stream
@@ -30,15 +31,16 @@ class CompletionWatch:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self) -> None:
-        """Sample until stopped."""
-        last, since = -1, time.monotonic()
+        """Sample until stopped; pauses count from the first completion (not the services' start)."""
+        last, since = 0, time.monotonic()
         while not self._stop.is_set():
             async with self.engine.connect() as conn:
                 done = int((await conn.execute(_COMPLETED)).scalar_one())
             now = time.monotonic()
             if done != last or done >= len(self.stream.ids):
                 last, since = done, now
-            self.longest_pause_s = max(self.longest_pause_s, now - since)
+            if done:
+                self.longest_pause_s = max(self.longest_pause_s, now - since)
             await asyncio.sleep(SAMPLE_S)
 
     def stop(self) -> None:
