@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seojobs.adapters.kafka.admin import ensure_topics
-from seojobs.adapters.kafka.topic_health import project_specs
+from seojobs.adapters.kafka.topic_health import describe, project_specs
 from seojobs.cli.main import app
 from seojobs.domain.cluster import KafkaConnection
 from seojobs.domain.topics import Topics
@@ -24,11 +24,20 @@ def _cli(kafka_cluster: ClusterHandle, prefix: str, *args: str, **env: str):  # 
         "COLUMNS": "200", **env})
 
 
+async def _all_listed(conn: KafkaConnection, names: list[str], timeout_s: float = 30.0) -> None:
+    """Wait until the cluster's metadata lists every new topic (it follows creations a moment later)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while len(await describe(conn, names)) < len(names):
+        assert asyncio.get_running_loop().time() < deadline, "the new topics were not all listed"
+        await asyncio.sleep(0.5)
+
+
 def test_topics_created_with_one_replica_are_reported_with_the_reassignment_hint(
         kafka_cluster: ClusterHandle, topic_prefix: str) -> None:
     single = KafkaConnection(kafka_cluster.bootstrap, replication_factor=1, min_insync_replicas=1)
     specs = project_specs(Topics(topic_prefix), 3)
     asyncio.run(ensure_topics(single, specs))
+    asyncio.run(_all_listed(single, [s.name for s in specs]))
 
     found = _cli(kafka_cluster, topic_prefix, "topics", "--check")
     assert found.exit_code == 1, found.output
