@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.kafka.admin import delete_topics
 from seojobs.settings import Settings
+from tests.support.cluster import ClusterHandle, running_cluster
 from tests.support.services import ServiceSet
-from tests.support.stack import StackAddress, stack_address
+from tests.support.stack import TEST_SETTINGS, StackAddress, stack_address
 
 #: Each pytest session migrates its own template, so parallel sessions do not collide.
 TEMPLATE_DB = f"seojobs_tpl_{uuid.uuid4().hex[:8]}"
@@ -80,12 +81,7 @@ def settings(stack: StackAddress, database_url: str, topic_prefix: str) -> Setti
         database_url=database_url,
         kafka_bootstrap_servers=stack.kafka_bootstrap,
         topic_prefix=topic_prefix,
-        cron_secret="test-cron-secret",
-        retry_delays_s=(1.0, 2.0, 3.0),
-        relay_poll_interval_s=0.2,
-        scheduler_enabled=False,
-        crawl_allowed_private="127.0.0.0/8",
-        anthropic_api_key="",
+        **TEST_SETTINGS,
     )
 
 
@@ -110,3 +106,10 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 def pytest_report_header() -> str:
     """Say which stack the run talks to."""
     return f"seojobs stack: {os.environ.get('KAFKA_BOOTSTRAP_SERVERS', 'native defaults')}"
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster() -> Iterator[ClusterHandle]:
+    """A native 3-node KRaft cluster (own ports and data), started on first use, stopped at the end."""
+    with running_cluster() as handle:
+        yield handle

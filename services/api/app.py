@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from seojobs.adapters.db.engine import libpq_url, make_engine
+from seojobs.adapters.kafka.connect import connection_from
 from seojobs.domain.topics import Topics
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
@@ -25,7 +26,7 @@ API_DESCRIPTION = "Queue and follow SEO background jobs (crawls, AI analyses, ma
 
 def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> FastAPI:
     """Build the API; the engine and queue are made in the lifespan and disposed after it."""
-    probe = kafka_ready or kafka_probe(settings.kafka_bootstrap_servers)
+    probe = kafka_ready or kafka_probe(connection_from(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from seojobs.adapters.db import queries as q
 from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.connect import connection_from
 from seojobs.adapters.kafka.lag import LagCache, TopicLag, watches
 from seojobs.domain.topics import Topics
 from services.api.deps import ApiState
@@ -19,7 +20,7 @@ def lag_cache(conn: HTTPConnection) -> LagCache:
     state = conn.app.state
     if getattr(state, "lag", None) is None:
         settings = cast(ApiState, state.api).settings
-        state.lag = LagCache(settings.kafka_bootstrap_servers,
+        state.lag = LagCache(connection_from(settings),
                              watches(Topics(settings.topic_prefix), settings.retry_steps))
     return cast(LagCache, state.lag)
 

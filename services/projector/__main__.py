@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.kafka.admin import ensure_topics
+from seojobs.adapters.kafka.connect import connection_from
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dead_letter_store import DeadLetterIngester, group_id
 from seojobs.pipeline.projector import Projector
@@ -14,13 +15,14 @@ from seojobs.settings import Settings
 async def run(settings: Settings, drain: bool) -> None:
     """Run the projector until SIGTERM/SIGINT (or until caught up with --drain)."""
     topics = Topics(settings.topic_prefix)
-    await ensure_topics(settings.kafka_bootstrap_servers, settings.topics.all_specs(settings.retry_steps))
+    kafka = connection_from(settings)
+    await ensure_topics(kafka, settings.topics.all_specs(settings.retry_steps))
     engine = make_engine(settings.database_url, pool_size=2, pre_ping=False)
-    projector = Projector(engine, settings.kafka_bootstrap_servers, topics.job_events, topics.dead_letter,
+    projector = Projector(engine, kafka, topics.job_events, topics.dead_letter,
                           f"{settings.topic_prefix}seojobs-projector",
                           batch_size=settings.projector_batch_size)
     # The dead-letter ingester runs beside the projector, in its own consumer group.
-    ingester = DeadLetterIngester(engine, settings.kafka_bootstrap_servers, topics.dead_letter,
+    ingester = DeadLetterIngester(engine, kafka, topics.dead_letter,
                                   group_id(settings.topic_prefix))
 
     def stop_all() -> None:

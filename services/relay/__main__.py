@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seojobs.adapters.db.engine import libpq_url, make_engine
+from seojobs.adapters.kafka.connect import connection_from
 from seojobs.pipeline.dispatcher import Dispatcher
 from seojobs.pipeline.lease_watch import LeaseWatch
 from seojobs.pipeline.relay import OutboxRelay
@@ -16,7 +17,7 @@ async def run(settings: Settings, drain: bool) -> None:
     topics = settings.topics
     dispatcher = Dispatcher(engine, topics, window=settings.dispatch_window, batch=settings.dispatch_batch,
                             lease_watch=LeaseWatch(engine, topics, settings.lease_stale_after_s))
-    relay = OutboxRelay(engine, settings.kafka_bootstrap_servers, libpq_url(settings.database_url),
+    relay = OutboxRelay(engine, connection_from(settings), libpq_url(settings.database_url),
                         batch_size=settings.relay_batch_size,
                         poll_interval_s=settings.relay_poll_interval_s, dispatcher=dispatcher)
     try:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import operator_queries as oq
 from seojobs.adapters.db.job_store import reopen_jobs
+from seojobs.adapters.kafka.connect import KafkaTarget
 from seojobs.adapters.kafka.topic_scan import jobs_on_topic
 from seojobs.domain.errors import Conflict, ValidationFailed
 from seojobs.domain.jobs import JobStatus, JobType, Service, is_terminal
@@ -57,7 +58,7 @@ def replayable_topics(topics: Topics) -> tuple[str, ...]:
     return (topics.job_events, *(t for s in Service for t in topics.service_topics(s)))
 
 
-async def rebuild(engine: AsyncEngine, bootstrap: str, topics: Topics, *,
+async def rebuild(engine: AsyncEngine, bootstrap: KafkaTarget, topics: Topics, *,
                   group_id: str | None = None) -> ProjectorStats:
     """Project the event topic from its beginning into this (migrated, empty) database.
 
@@ -121,8 +122,8 @@ class TopicReplay:
     missing: list[uuid.UUID] = field(default_factory=list)
 
 
-async def replay_topic(engine: AsyncEngine, bootstrap: str, topics: Topics, topic: str, since: datetime,
-                       *, dry_run: bool = False) -> TopicReplay:
+async def replay_topic(engine: AsyncEngine, bootstrap: KafkaTarget, topics: Topics, topic: str,
+                       since: datetime, *, dry_run: bool = False) -> TopicReplay:
     """Run again the finished jobs that have messages on ``topic`` from ``since`` onward."""
     allowed = replayable_topics(topics)
     if topic not in allowed:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from seojobs.domain.plans import DEFAULT_PLANS, PlanPolicy
@@ -13,6 +14,7 @@ from seojobs.domain.topics import Topics
 #: Where the native stack listens unless told otherwise.
 DEFAULT_PG_PORT = 55432
 DEFAULT_KAFKA_PORT = 19092
+DEFAULT_KAFKA_CLUSTER_PORT = 29092
 #: The database URL of the native stack.
 DEFAULT_DATABASE_URL = f"postgresql+psycopg://seojobs:seojobs@127.0.0.1:{DEFAULT_PG_PORT}/seojobs"
 
@@ -37,6 +39,17 @@ class Settings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field(
         f"127.0.0.1:{DEFAULT_KAFKA_PORT}", validation_alias=_seed("KAFKA_BOOTSTRAP_SERVERS"))
+    #: Replication factor and min.insync.replicas of the topics the project creates; 0 decides
+    #: from the broker count (3 and 2 on three or more brokers, 1 and 1 on a single dev broker).
+    kafka_replication_factor: int = Field(0, ge=0, le=7)
+    kafka_min_insync_replicas: int = Field(0, ge=0, le=7)
+    #: How every client connects: PLAINTEXT on the dev stack, SASL_SSL on a real cluster.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+    #: The CA certificate (PEM) that signed the brokers' certificates; unset: the system's CAs.
+    kafka_ssl_cafile: Path | None = None
     #: Prefix of every topic name and consumer group (tests give each test its own).
     topic_prefix: str = ""
 
@@ -115,6 +128,8 @@ class Settings(BaseSettings):
     stack_dir: Path = Path(".stack")
     pg_port: int = DEFAULT_PG_PORT
     kafka_port: int = DEFAULT_KAFKA_PORT
+    #: First broker port of the native 3-node cluster (`stack up --brokers 3`).
+    kafka_cluster_port: int = DEFAULT_KAFKA_CLUSTER_PORT
 
     @property
     def retry_steps(self) -> int:

@@ -9,8 +9,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from seojobs.settings import DEFAULT_KAFKA_PORT, DEFAULT_PG_PORT
+
+#: The settings every test shares besides its database and Kafka: short timings, no scheduler.
+TEST_SETTINGS: dict[str, Any] = {
+    "cron_secret": "test-cron-secret",
+    "retry_delays_s": (1.0, 2.0, 3.0),
+    "relay_poll_interval_s": 0.2,
+    "scheduler_enabled": False,
+    "crawl_allowed_private": "127.0.0.0/8",
+    "anthropic_api_key": "",
+}
 
 
 @dataclass(frozen=True)

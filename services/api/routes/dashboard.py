@@ -13,6 +13,7 @@ from starlette.requests import HTTPConnection
 
 from seojobs.adapters.db import insights
 from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.connect import connection_from
 from seojobs.adapters.kafka.timeline import job_timeline
 from seojobs.domain.topics import Topics
 from services.api.deps import Admin, Engine, Queue, SettingsDep
@@ -87,7 +88,7 @@ async def timeline(job_id: uuid.UUID, admin: Admin, queue: Queue, settings: Sett
     job = await queue.get_job(job_id)
     created = job["createdAt"]
     try:
-        found = await job_timeline(settings.kafka_bootstrap_servers, Topics(settings.topic_prefix).job_events,
+        found = await job_timeline(connection_from(settings), Topics(settings.topic_prefix).job_events,
                                    str(job_id), datetime.fromisoformat(created))
     except KafkaUnavailable as exc:
         return {"success": True, "job": job, "events": [], "truncated": True, "error": exc.message}

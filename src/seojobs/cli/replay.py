@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs import replay as core
+from seojobs.adapters.kafka.connect import connection_from
 from seojobs.cli.common import console, run, settings, with_engine
 from seojobs.domain.jobs import JobType
 from seojobs.domain.topics import Topics
@@ -31,7 +32,7 @@ def rebuild(database_url: str = typer.Option(None, "--database-url",
     if database_url:
         cfg = cfg.model_copy(update={"database_url": database_url})
     topics = Topics(cfg.topic_prefix)
-    stats = run(with_engine(cfg, lambda e: core.rebuild(e, cfg.kafka_bootstrap_servers, topics)))
+    stats = run(with_engine(cfg, lambda e: core.rebuild(e, connection_from(cfg), topics)))
     console.print(f"rebuilt from {topics.job_events}: {stats.events} events read in {stats.batches} "
                   f"batches, {stats.changes} changes applied, {stats.rejected} rejected")
 
@@ -74,7 +75,7 @@ def topic(name: str = typer.Argument(..., help="e.g. crawler.requested.high or j
     cfg = settings()
 
     async def body(engine: AsyncEngine) -> core.TopicReplay:
-        return await core.replay_topic(engine, cfg.kafka_bootstrap_servers, Topics(cfg.topic_prefix), name,
+        return await core.replay_topic(engine, connection_from(cfg), Topics(cfg.topic_prefix), name,
                                        core.parse_instant(from_, "from"), dry_run=dry_run)
 
     out = run(with_engine(cfg, body))

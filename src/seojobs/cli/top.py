@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import insights
 from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.connect import connection_from
 from seojobs.adapters.kafka.lag import TopicLag, read_lag, watches
 from seojobs.cli.common import console, run, settings, with_engine
 from seojobs.domain.topics import Topics
@@ -42,7 +43,7 @@ async def read_frame(cfg: Settings, engine: AsyncEngine) -> Frame:
     """Read Kafka and the database once."""
     try:
         lags: list[TopicLag] | None = await read_lag(
-            cfg.kafka_bootstrap_servers, watches(Topics(cfg.topic_prefix), cfg.retry_steps))
+            connection_from(cfg), watches(Topics(cfg.topic_prefix), cfg.retry_steps))
     except KafkaUnavailable:
         lags = None
     return Frame(lags, await insights.open_jobs(engine),

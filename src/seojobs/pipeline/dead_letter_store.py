@@ -18,6 +18,7 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import operator_queries as dq
+from seojobs.adapters.kafka.connect import KafkaTarget, client_kwargs
 from seojobs.adapters.kafka.consumer import caught_up
 from seojobs.pipeline.outages import until_done
 
@@ -99,7 +100,7 @@ def _int(value: Any, default: int) -> int:
 class DeadLetterIngester:
     """Consumes the dead-letter topic into the dead_letters table until stopped (or drained)."""
 
-    def __init__(self, engine: AsyncEngine, bootstrap: str, topic: str, group: str, *,
+    def __init__(self, engine: AsyncEngine, bootstrap: KafkaTarget, topic: str, group: str, *,
                  batch_size: int = BATCH_SIZE) -> None:
         self.engine = engine
         self.bootstrap = bootstrap
@@ -115,7 +116,7 @@ class DeadLetterIngester:
 
     async def run(self, *, drain: bool = False) -> int:
         """Ingest until stopped; with ``drain`` stop once caught up. Returns records seen."""
-        consumer = AIOKafkaConsumer(self.topic, bootstrap_servers=self.bootstrap, group_id=self.group,
+        consumer = AIOKafkaConsumer(self.topic, **client_kwargs(self.bootstrap), group_id=self.group,
                                     enable_auto_commit=False, auto_offset_reset="earliest",
                                     max_poll_records=self.batch_size)
         await consumer.start()

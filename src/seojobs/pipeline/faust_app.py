@@ -21,6 +21,7 @@ from typing import Any
 import faust
 
 from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.connect import KafkaTarget, faust_kwargs
 from seojobs.adapters.kafka.lag import GroupLagReader
 from seojobs.domain.jobs import Service
 from seojobs.domain.lanes import LANES_BY_PREFERENCE
@@ -86,11 +87,6 @@ def consumer_group(topics: Topics, service: Service) -> str:
     return f"{topics.prefix}seojobs-{service.value}"
 
 
-def broker_url(bootstrap: str) -> str:
-    """Faust's broker URL for a comma-separated bootstrap list."""
-    return ";".join(f"kafka://{h.strip()}" for h in bootstrap.split(",") if h.strip())
-
-
 def exit_for_restart(stalled: list[TP]) -> None:
     """Leave at once: a new process resumes from the committed offsets (the keeper starts it)."""
     log.error("consumer stuck on %s: exiting so that a fresh worker resumes from the committed offsets",
@@ -99,17 +95,16 @@ def exit_for_restart(stalled: list[TP]) -> None:
     os._exit(STALLED_EXIT_CODE)
 
 
-def build_app(service: Service, topics: Topics, bootstrap: str, parts: WorkerParts,
+def build_app(service: Service, topics: Topics, bootstrap: KafkaTarget, parts: WorkerParts,
               retry_steps: int, on_stall: Callable[[list[TP]], None] = exit_for_restart) -> faust.App:
     """A Faust app with one agent per lane topic and one per delay topic of the service."""
     group = consumer_group(topics, service)
     app = faust.App(
         group,
-        broker=broker_url(bootstrap),
+        **faust_kwargs(bootstrap),  # broker URL, credentials, replication factor
         store="memory://",
         web_enabled=False,
         autodiscover=False,
-        topic_replication_factor=1,
         topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,

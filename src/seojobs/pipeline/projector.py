@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs import metrics
+from seojobs.adapters.kafka.connect import KafkaTarget, client_kwargs
 from seojobs.adapters.kafka.consumer import caught_up
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import EventType, JobEvent, decode_event
@@ -52,7 +53,7 @@ class Projector:
     An empty ``dead_letter_topic`` counts rejected events without publishing them (replays).
     """
 
-    def __init__(self, engine: AsyncEngine, bootstrap: str, events_topic: str, dead_letter_topic: str,
+    def __init__(self, engine: AsyncEngine, bootstrap: KafkaTarget, events_topic: str, dead_letter_topic: str,
                  group_id: str, *, batch_size: int = 1000) -> None:
         self.engine = engine
         self.bootstrap = bootstrap
@@ -69,7 +70,7 @@ class Projector:
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
-            self.events_topic, bootstrap_servers=self.bootstrap, group_id=self.group_id,
+            self.events_topic, **client_kwargs(self.bootstrap), group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
             max_poll_records=self.batch_size, isolation_level="read_uncommitted",
             fetch_min_bytes=FETCH_MIN_BYTES, fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
@@ -78,7 +79,7 @@ class Projector:
     async def run(self, *, drain: bool = False) -> ProjectorStats:
         """Consume until stopped; with ``drain`` stop once caught up with the topic's end."""
         consumer = self._consumer()
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
+        producer = AIOKafkaProducer(**client_kwargs(self.bootstrap), acks="all",
                                     enable_idempotence=True)
         await consumer.start()
         await producer.start()

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import queries as q
+from seojobs.adapters.kafka.connect import KafkaTarget
 from seojobs.adapters.kafka.producer import make_producer, send_all
 from seojobs.domain.events import utcnow
 from seojobs.pipeline.dispatcher import Dispatcher
@@ -47,7 +48,7 @@ class RelayStats:
 class OutboxRelay:
     """Moves outbox rows to Kafka until stopped (or, in drain mode, until the outbox is empty)."""
 
-    def __init__(self, engine: AsyncEngine, bootstrap: str, libpq_url: str, *, batch_size: int = 500,
+    def __init__(self, engine: AsyncEngine, bootstrap: KafkaTarget, libpq_url: str, *, batch_size: int = 500,
                  poll_interval_s: float = 1.0, producer: AIOKafkaProducer | None = None,
                  dispatcher: Dispatcher | None = None) -> None:
         self.engine = engine

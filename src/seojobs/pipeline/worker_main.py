@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seojobs import logs, metrics
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.kafka.admin import ensure_topics
+from seojobs.adapters.kafka.connect import connection_from
 from seojobs.adapters.kafka.producer import make_producer
+from seojobs.adapters.kafka.topic_health import project_specs
 from seojobs.domain.jobs import JobType, Service
 from seojobs.pipeline import keeper
 from seojobs.pipeline.emitter import Emitter
@@ -59,11 +61,11 @@ def make_parts(settings: Settings, service: Service, factory: HandlerFactory) ->
 
     async def build() -> tuple[JobRunner, Emitter]:
         engine = make_engine(settings.database_url)
-        producer = make_producer(settings.kafka_bootstrap_servers, client_id="seojobs-worker")
+        producer = make_producer(connection_from(settings), client_id="seojobs-worker")
         await producer.start()
         handler_set = await factory(settings, engine)
         closers.extend([*handler_set.closers, producer.stop, engine.dispose])
-        emitter = Emitter(producer, topics, lambda: make_producer(settings.kafka_bootstrap_servers,
+        emitter = Emitter(producer, topics, lambda: make_producer(connection_from(settings),
                                                                   client_id="seojobs-worker"))
         closers.append(lambda: emitter.producer.stop())
         leases = LeaseStore(engine, WORKER_ID, consumer_group(topics, service))
@@ -92,8 +94,8 @@ def create_worker_app(settings: Settings, service: Service, factory: HandlerFact
     """The Faust app of one consumer service, its topics created if missing."""
     topics = settings.topics
     steps = settings.retry_steps
-    asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(steps)))
-    return build_app(service, topics, settings.kafka_bootstrap_servers,
+    asyncio.run(ensure_topics(connection_from(settings), project_specs(topics, steps)))
+    return build_app(service, topics, connection_from(settings),
                      make_parts(settings, service, factory), steps)
 
 

@@ -131,8 +131,9 @@ def _log4j_config(paths: KafkaPaths) -> Path:
     return cfg
 
 
-def _java(lib: Path, paths: KafkaPaths, *args: str) -> list[str]:
-    return ["java", HEAP, f"-Dlog4j2.configurationFile={_log4j_config(paths)}",
+def java_command(lib: Path, paths: KafkaPaths, *args: str, heap: str = HEAP) -> list[str]:
+    """A java command line on the broker's jars, logging as the stack's log4j config says."""
+    return ["java", heap, f"-Dlog4j2.configurationFile={_log4j_config(paths)}",
             "-cp", f"{lib}/*", *args]
 
 
@@ -157,9 +158,9 @@ def up(stack_dir: Path, port: int) -> str:
     paths.config.write_text(server_properties(paths.data, port))
     if not (paths.data / "meta.properties").exists():
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        run(_java(lib, paths, "kafka.tools.StorageTool", "format", "-t", cluster_id,
+        run(java_command(lib, paths, "kafka.tools.StorageTool", "format", "-t", cluster_id,
                   "-c", str(paths.config)))
-    pid = spawn_detached(_java(lib, paths, "kafka.Kafka", str(paths.config)), paths.log,
+    pid = spawn_detached(java_command(lib, paths, "kafka.Kafka", str(paths.config)), paths.log,
                          open_files=OPEN_FILES)
     paths.pid.write_text(str(pid))
 

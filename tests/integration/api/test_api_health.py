@@ -30,7 +30,7 @@ async def test_readyz_checks_the_real_database_and_kafka(client: httpx.AsyncClie
     resp = await client.get("/readyz")
     assert resp.status_code == 200
     assert resp.json() == {"success": True, "status": "ready",
-                           "checks": {"database": "ok", "kafka": "ok"}}
+                           "checks": {"database": "ok", "kafka": "ok", "underReplicatedPartitions": 0}}
 
 
 async def _kafka_down() -> bool:
@@ -57,7 +57,7 @@ async def test_readyz_names_the_database_when_it_is_down(settings: Settings) -> 
                                                                    base_url="http://t") as c:
         resp = await c.get("/readyz")
     assert resp.status_code == 503
-    assert resp.json()["checks"] == {"database": "unavailable", "kafka": "ok"}
+    assert resp.json()["checks"] == {"database": "unavailable", "kafka": "ok", "underReplicatedPartitions": 0}
     assert "database" in resp.json()["error"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from seojobs.adapters.kafka.admin import delete_topics, ensure_topics
@@ -54,3 +55,16 @@ def test_delete_topics_removes_only_the_prefixed_ones(stack: StackAddress) -> No
             await delete_topics(stack.kafka_bootstrap, other)
 
     asyncio.run(scenario())
+
+
+def test_more_replicas_than_brokers_is_refused_with_a_clear_error(stack: StackAddress) -> None:
+    from seojobs.adapters.kafka.admin import TopicsRefused
+    from seojobs.domain.cluster import KafkaConnection
+
+    prefix = f"adm{uuid.uuid4().hex[:8]}."
+    three = KafkaConnection(stack.kafka_bootstrap, replication_factor=3, min_insync_replicas=2)
+    try:
+        with pytest.raises(TopicsRefused, match="with 3 replicas and min ISR 2"):
+            asyncio.run(ensure_topics(three, [TopicSpec(f"{prefix}a", 1, 60_000)]))
+    finally:
+        asyncio.run(delete_topics(stack.kafka_bootstrap, prefix))

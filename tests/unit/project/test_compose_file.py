@@ -71,3 +71,39 @@ def test_the_application_services_are_all_there_with_healthchecked_dependencies(
 def test_the_broker_may_open_as_many_files_as_the_native_stack_allows_it() -> None:
     nofile = compose()["services"]["kafka"]["ulimits"]["nofile"]
     assert nofile == {"soft": OPEN_FILES, "hard": OPEN_FILES}
+
+
+#: Settings of a node that do not depend on where it runs (ports, paths, TLS and names do).
+SHARED_BROKER_KEYS = (
+    "process.roles", "num.partitions", "default.replication.factor", "min.insync.replicas",
+    "offsets.topic.replication.factor", "offsets.topic.num.partitions",
+    "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
+    "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
+    "unclean.leader.election.enable", "broker.heartbeat.interval.ms", "broker.session.timeout.ms",
+    "group.initial.rebalance.delay.ms", "log.retention.hours", "message.max.bytes",
+)
+
+
+def broker_env_as_properties(env: dict[str, str]) -> dict[str, str]:
+    """The apache/kafka image's KAFKA_FOO_BAR variables as foo.bar properties."""
+    return {k[len("KAFKA_"):].lower().replace("_", "."): str(v) for k, v in env.items()
+            if k.startswith("KAFKA_")}
+
+
+def test_the_cluster_profile_runs_three_nodes_set_as_the_native_cluster() -> None:
+    from tests.unit.kafka.test_kafka_replication import native_properties
+
+    services = compose()["services"]
+    nodes = [services[f"kafka-{i}"] for i in (1, 2, 3)]
+    ids = set()
+    for index, node in enumerate(nodes):
+        assert node["profiles"] == ["cluster"]
+        assert node["image"] == services["kafka"]["image"]
+        props = broker_env_as_properties(node["environment"])
+        native = native_properties(index)
+        assert {k: props.get(k) for k in SHARED_BROKER_KEYS} == {k: native[k] for k in SHARED_BROKER_KEYS}
+        assert props["node.id"] == native["node.id"]
+        assert props["controller.quorum.voters"].count("@") == native["controller.quorum.voters"].count("@")
+        assert node["ulimits"]["nofile"] == {"soft": OPEN_FILES, "hard": OPEN_FILES}
+        ids.add(props["node.id"])
+    assert ids == {"1", "2", "3"}

@@ -12,7 +12,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.admin import KafkaUnavailable, admin_client
+from seojobs.adapters.kafka.connect import KafkaTarget, bootstrap_of, client_kwargs
 from seojobs.domain.jobs import Service
 from seojobs.domain.lanes import LANES_BY_PREFERENCE
 from seojobs.domain.topics import Topics
@@ -60,10 +61,10 @@ def watches(topics: Topics, retry_steps: int) -> list[Watch]:
     return out
 
 
-async def read_lag(bootstrap: str, watched: Sequence[Watch]) -> list[TopicLag]:
+async def read_lag(bootstrap: KafkaTarget, watched: Sequence[Watch]) -> list[TopicLag]:
     """The lag of every watched topic (topics that do not exist yet are left out)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    admin = admin_client(bootstrap, REQUEST_TIMEOUT_MS)
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False,
                                 request_timeout_ms=REQUEST_TIMEOUT_MS)
     try:
         await admin.start()
@@ -81,7 +82,7 @@ async def read_lag(bootstrap: str, watched: Sequence[Watch]) -> list[TopicLag]:
                          sum(_position(committed[w.group].get(tp, -1), starts[tp]) for tp in parts[w.topic]))
                 for w in watched if w.topic in parts]
     except KafkaError as exc:
-        raise KafkaUnavailable(f"Kafka at {bootstrap} did not answer: {exc}") from exc
+        raise KafkaUnavailable(f"Kafka at {bootstrap_of(bootstrap)} did not answer: {exc}") from exc
     finally:
         await consumer.stop()
         await admin.close()
@@ -104,7 +105,7 @@ def _position(committed: int, start: int) -> int:
 class LagCache:
     """Reuses a lag reading for LAG_TTL_S seconds, so scrapes and pages do not hammer Kafka."""
 
-    def __init__(self, bootstrap: str, watched: Sequence[Watch], ttl_s: float = LAG_TTL_S) -> None:
+    def __init__(self, bootstrap: KafkaTarget, watched: Sequence[Watch], ttl_s: float = LAG_TTL_S) -> None:
         self.bootstrap = bootstrap
         self.watched = list(watched)
         self.ttl_s = ttl_s
@@ -124,7 +125,7 @@ class LagCache:
 class GroupLagReader:
     """Per-partition lag of one consumer group, with clients kept between readings."""
 
-    def __init__(self, bootstrap: str, group: str) -> None:
+    def __init__(self, bootstrap: KafkaTarget, group: str) -> None:
         self.bootstrap = bootstrap
         self.group = group
         self._admin: AIOKafkaAdminClient | None = None
@@ -143,15 +144,14 @@ class GroupLagReader:
             committed = await admin.list_consumer_group_offsets(self.group, partitions=wanted)
         except (KafkaError, OSError) as exc:
             await self.close()
-            raise KafkaUnavailable(f"Kafka at {self.bootstrap} did not answer: {exc}") from exc
+            raise KafkaUnavailable(f"Kafka at {bootstrap_of(self.bootstrap)} did not answer: {exc}") from exc
         return {(tp.topic, tp.partition): max(0, ends[tp] - _position(
             committed[tp].offset if tp in committed else -1, starts[tp])) for tp in wanted}
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._consumer is None:
-            admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap,
-                                        request_timeout_ms=REQUEST_TIMEOUT_MS)
-            consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+            admin = admin_client(self.bootstrap, REQUEST_TIMEOUT_MS)
+            consumer = AIOKafkaConsumer(**client_kwargs(self.bootstrap), enable_auto_commit=False,
                                         request_timeout_ms=REQUEST_TIMEOUT_MS)
             self._admin, self._consumer = admin, consumer
             await admin.start()

@@ -7,16 +7,18 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 
+from seojobs.adapters.kafka.connect import KafkaTarget, client_kwargs
+
 #: How long the producer lingers to batch messages, ms.
 LINGER_MS = 1
 #: How long one send may wait for the broker before it fails, ms.
 REQUEST_TIMEOUT_MS = 10000
 
 
-def make_producer(bootstrap: str, *, client_id: str = "seojobs") -> AIOKafkaProducer:
+def make_producer(target: KafkaTarget, *, client_id: str = "seojobs") -> AIOKafkaProducer:
     """An idempotent producer: acks from all replicas, no duplicates from its own retries."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **client_kwargs(target),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",

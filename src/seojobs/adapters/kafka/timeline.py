@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.connect import KafkaTarget, bootstrap_of, client_kwargs
 from seojobs.adapters.kafka.lag import partitions
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import decode_event
@@ -51,9 +52,9 @@ async def _at_end(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -
     return True
 
 
-async def job_timeline(bootstrap: str, topic: str, job_id: str, created_at: datetime) -> Timeline:
+async def job_timeline(bootstrap: KafkaTarget, topic: str, job_id: str, created_at: datetime) -> Timeline:
     """Every event of one job on ``topic`` since it was created."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False,
                                 max_poll_records=FETCH_RECORDS)
     key = job_id.encode()
     events: list[dict[str, Any]] = []
@@ -81,6 +82,6 @@ async def job_timeline(bootstrap: str, topic: str, job_id: str, created_at: date
                         events.append(entry)
         return Timeline(sorted(events, key=lambda e: e["seq"]), True)
     except KafkaError as exc:
-        raise KafkaUnavailable(f"Kafka at {bootstrap} did not answer: {exc}") from exc
+        raise KafkaUnavailable(f"Kafka at {bootstrap_of(bootstrap)} did not answer: {exc}") from exc
     finally:
         await consumer.stop()

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from seojobs.adapters.kafka.admin import KafkaUnavailable
+from seojobs.adapters.kafka.connect import KafkaTarget, bootstrap_of, client_kwargs
 
 #: Records fetched per poll.
 FETCH_RECORDS = 5000
@@ -47,9 +48,9 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
     return [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
 
 
-async def jobs_on_topic(bootstrap: str, topic: str, since: datetime) -> TopicScan:
+async def jobs_on_topic(bootstrap: KafkaTarget, topic: str, since: datetime) -> TopicScan:
     """Every job with a message on ``topic`` from ``since`` up to the topic's end as it is now."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False,
                                 max_poll_records=FETCH_RECORDS)
     scan = TopicScan()
     seen: set[uuid.UUID] = set()
@@ -84,6 +85,6 @@ async def jobs_on_topic(bootstrap: str, topic: str, since: datetime) -> TopicSca
             left = {tp for tp in left if await consumer.position(tp) < ends[tp]}
         return scan
     except KafkaError as exc:
-        raise KafkaUnavailable(f"Kafka at {bootstrap} did not answer: {exc}") from exc
+        raise KafkaUnavailable(f"Kafka at {bootstrap_of(bootstrap)} did not answer: {exc}") from exc
     finally:
         await consumer.stop()
