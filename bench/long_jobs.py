@@ -178,7 +178,7 @@ async def main(quick: bool) -> None:
     """Every scenario, one after the other, on one database and one set of topics."""
     log_dir = Path(tempfile.mkdtemp(prefix="long-jobs-"))
     with fresh_database("longjobs") as url:
-        settings = bench_settings(url)
+        settings = await asyncio.to_thread(bench_settings, url)
         try:
             print(f"long jobs: {LONG_PAGES}-page crawls at 1 page/s beside one-page crawls; "
                   f"{SLOTS} slots per crawler; logs in {log_dir}", flush=True)
@@ -266,7 +266,7 @@ async def main(quick: bool) -> None:
                           f"at once {peak}, processes that ran crawls {len(ran_on)}", flush=True)
                 await scenario(url, settings, log_dir, f"ceiling-{procs}", ceiling)
         finally:
-            drop_topics(settings)
+            await asyncio.to_thread(drop_topics, settings)
 
 
 if __name__ == "__main__":
