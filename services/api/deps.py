@@ -15,6 +15,7 @@ from seojobs.adapters.db.accounts import Principal
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 from services.api.auth import authenticate, bearer_scheme, check_cron_secret, require_admin
+from services.api.token_cache import TokenCache
 
 #: A probe that answers whether Kafka can be reached.
 KafkaReady = Callable[[], Awaitable[bool]]
@@ -22,12 +23,13 @@ KafkaReady = Callable[[], Awaitable[bool]]
 
 @dataclass(frozen=True)
 class ApiState:
-    """The composition root's products: settings, engine, queue and the Kafka probe."""
+    """The composition root's products: settings, engine, queue, token cache and the Kafka probe."""
 
     settings: Settings
     engine: AsyncEngine
     queue: QueueService
     kafka_ready: KafkaReady
+    tokens: TokenCache
 
 
 def get_state(request: Request) -> ApiState:
@@ -59,9 +61,9 @@ Engine = Annotated[AsyncEngine, Depends(get_engine)]
 Queue = Annotated[QueueService, Depends(get_queue)]
 
 
-async def get_user(engine: Engine, creds: Credentials) -> Principal:
+async def get_user(state: State, creds: Credentials) -> Principal:
     """The authenticated user (401 otherwise)."""
-    return await authenticate(engine, creds)
+    return await authenticate(state.tokens, creds)
 
 
 CurrentUser = Annotated[Principal, Depends(get_user)]

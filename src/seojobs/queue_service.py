@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.adapters.db.accounts import find_site
+from seojobs.adapters.db.job_reads import JobFilter, list_page, read_job, with_lease
 from seojobs.adapters.db.job_store import JobStore, insert_plain_jobs, is_plain, job_to_api
 from seojobs.adapters.db.models import Job
 from seojobs.adapters.db.usage import count_usage, crawl_in_flight, user_plan
@@ -199,7 +200,7 @@ class QueueService:
 
     async def get_job(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> dict[str, Any]:
         """A job in the API's shape; NotFound when missing or (with user_id) another user's."""
-        return job_to_api(*await self.store.get_with_lease(job_id, user_id))
+        return job_to_api(*with_lease(await read_job(self.engine, job_id, user_id)))
 
     async def get_job_status(self, job_id: uuid.UUID,
                              user_id: uuid.UUID | None = None) -> dict[str, Any] | None:
@@ -212,8 +213,14 @@ class QueueService:
     async def get_jobs(self, type: JobType | None = None, status: JobStatus | None = None,
                        limit: int = 50, user_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
         """Newest jobs first, filtered by type, status and owner."""
-        jobs = await self.store.list_with_leases(job_type=type, status=status, limit=limit, user_id=user_id)
-        return [job_to_api(job, lease) for job, lease in jobs]
+        jobs, _ = await self.get_jobs_page(JobFilter(user_id, type, status), limit)
+        return jobs
+
+    async def get_jobs_page(self, filters: JobFilter,
+                            limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of jobs newest first and the cursor of the next page (None after the last)."""
+        rows, cursor = await list_page(self.engine, filters, limit)
+        return [job_to_api(*with_lease(r)) for r in rows], cursor
 
     async def get_job_stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
         """Counts per status and the total."""

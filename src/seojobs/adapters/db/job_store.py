@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.adapters.db import queries as q
+from seojobs.adapters.db.job_reads import MAX_PAGE, LeaseInfo, job_stats
 from seojobs.adapters.db.models import Job, JobLease
 from seojobs.domain.errors import Conflict, NotFound
 from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq, utcnow
@@ -21,7 +21,7 @@ from seojobs.domain.requests import NewJob, outbox_messages
 from seojobs.domain.topics import Topics
 
 #: Most rows one list call returns.
-MAX_LIST_LIMIT = 500
+MAX_LIST_LIMIT = MAX_PAGE
 
 
 async def write_outbox(conn: AsyncConnection, messages: Sequence[tuple[str, JobEvent]]) -> None:
@@ -91,16 +91,7 @@ async def reopen_jobs(conn: AsyncConnection, topics: Topics, job_ids: Sequence[u
     return [r["id"] for r in rows]
 
 
-@dataclass(frozen=True)
-class LeaseInfo:
-    """Which worker holds a job's current attempt, and when it last renewed the lease."""
-
-    worker: str
-    state: str
-    heartbeat_at: datetime
-
-
-def job_to_api(job: Job, lease: LeaseInfo | None = None) -> dict[str, Any]:
+def job_to_api(job: Job | Row[Any], lease: LeaseInfo | None = None) -> dict[str, Any]:
     """A job as the API shows it (the seed's camelCase field names, plus ours): a running job also
     says which worker runs it and its last heartbeat; a held one that it waits for a run slot."""
     def iso(value: datetime | None) -> str | None:
@@ -208,13 +199,7 @@ class JobStore:
 
     async def stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
         """Counts per status and the total (the seed's shape, plus cancelled)."""
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(q.JOB_STATS, {"user_id": user_id})).all()
-        counts = {s.value.lower(): 0 for s in JobStatus}
-        for status, count in rows:
-            counts[str(status).lower()] = int(count)
-        counts["total"] = sum(counts.values())
-        return counts
+        return await job_stats(self.engine, user_id)
 
     async def cancel(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None,
                      reason: str = "cancelled by request") -> str:

@@ -1,8 +1,8 @@
-"""Hand-written SQL for the hot paths (enqueue, outbox, projector), named and kept together."""
+"""Hand-written SQL for the hot paths (enqueue, reads, outbox, projector), named and kept together."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
 INSERT_JOB = text("""
     INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for,
@@ -72,11 +72,56 @@ PROJECT_REQUESTED = text("""
     ON CONFLICT (id) DO NOTHING
 """)
 
-JOB_STATS = text("""
-    SELECT status, count(*) FROM jobs
-    WHERE (CAST(:user_id AS uuid) IS NULL OR user_id = CAST(:user_id AS uuid))
+#: Counts per status from the trigger-kept counts and the deltas not folded yet (no scan of jobs).
+JOB_STATS_OF_USER = text("""
+    SELECT status, sum(n) FROM (
+        SELECT status, n FROM job_counts WHERE user_id = :user_id
+        UNION ALL SELECT status, n FROM job_count_deltas WHERE user_id = :user_id) c
     GROUP BY status
 """)
+JOB_STATS_ALL = text("""
+    SELECT status, sum(n) FROM (
+        SELECT status, n FROM job_counts UNION ALL SELECT status, n FROM job_count_deltas) c
+    GROUP BY status
+""")
+
+#: Move the count deltas into job_counts, one folder at a time (another skips its turn). Deltas a
+#: transaction still open has written stay for the next fold.
+FOLD_JOB_COUNTS = text("""
+    WITH turn AS (SELECT pg_try_advisory_xact_lock(7160001) AS mine),
+    moved AS (DELETE FROM job_count_deltas WHERE (SELECT mine FROM turn) RETURNING user_id, type, status, n)
+    INSERT INTO job_counts (user_id, type, status, n)
+    SELECT user_id, type, status, sum(n) FROM moved GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (user_id, type, status) DO UPDATE SET n = job_counts.n + excluded.n
+""")
+
+#: The columns the API shows of a job, and of its lease (which worker runs it, its last heartbeat).
+_JOB_COLUMNS = """j.id, j.type, j.status, j.priority, j.progress, j.payload, j.result, j.error, j.attempts,
+    j.max_attempts, j.scheduled_for, j.started_at, j.completed_at, j.created_at, j.updated_at, j.user_id,
+    j.site_id, j.depends_on, j.parent_id, j.cancel_requested_at, j.dead_lettered,
+    l.worker AS lease_worker, l.state AS lease_state, l.heartbeat_at AS lease_heartbeat_at
+    FROM jobs j LEFT JOIN job_leases l ON l.job_id = j.id"""
+JOB_BY_ID = text(f"SELECT {_JOB_COLUMNS} WHERE j.id = :id")
+JOB_BY_ID_OF_USER = text(f"SELECT {_JOB_COLUMNS} WHERE j.id = :id AND j.user_id = :user_id")
+
+#: The list's filters, each one condition (bound by the parameter of the same name).
+LIST_FILTERS = {
+    "user_id": "j.user_id = :user_id", "type": "j.type = :type", "status": "j.status = :status",
+    "site_id": "j.site_id = :site_id", "since": "j.created_at >= :since", "until": "j.created_at < :until",
+    # Keyset: strictly older than the cursor's job in (created_at, id) order.
+    "after": "j.created_at <= :after_created AND (j.created_at < :after_created OR j.id < :after_id)",
+}
+_LISTS: dict[frozenset[str], TextClause] = {}
+
+
+def list_jobs(filters: frozenset[str]) -> TextClause:
+    """The list statement for a set of LIST_FILTERS names: newest first, :limit rows."""
+    statement = _LISTS.get(filters)
+    if statement is None:
+        where = " AND ".join(LIST_FILTERS[f] for f in sorted(filters)) or "true"
+        statement = _LISTS[filters] = text(
+            f"SELECT {_JOB_COLUMNS} WHERE {where} ORDER BY j.created_at DESC, j.id DESC LIMIT :limit")
+    return statement
 
 #: Cancel a job that has not started: it never will.
 CANCEL_PENDING = text("""
