@@ -19,12 +19,14 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 
 from bench.loadgen import LoadResult, request_bytes, run_load
@@ -67,7 +69,7 @@ def start_api(url: str, workers: int, log: Path) -> subprocess.Popen[bytes]:
     """The API as a process (with its workers), once /healthz answers."""
     env = {**os.environ, "DATABASE_URL": url, "SEOJOBS_API_PORT": str(PORT),
            "SEOJOBS_API_WORKERS": str(workers), "SEOJOBS_SCHEDULER_ENABLED": "false",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
     with log.open("ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "services.api"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
@@ -116,9 +118,64 @@ def profile_summary(raw: Path) -> list[str]:
     return lines
 
 
+def _cpu(proc: psutil.Process) -> float:
+    try:
+        times = proc.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
+class CpuMeter:
+    """CPU seconds of the API's processes and of this database's PostgreSQL backends during a run.
+
+    Backends come and go (a pool's overflow connections), so they are sampled every 0.1 s by
+    their command line ("postgres: user database ..."); each counts from its first sample.
+    """
+
+    def __init__(self, api_pid: int, database: str) -> None:
+        self.api = psutil.Process(api_pid)
+        self.database = database
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _backends(self) -> list[psutil.Process]:
+        found = []
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            cmd = " ".join(proc.info["cmdline"] or [])
+            if cmd.startswith("postgres: ") and f" {self.database} " in cmd:
+                found.append(proc)
+        return found
+
+    def _sample(self) -> None:
+        while True:
+            for proc in self._backends():
+                used = _cpu(proc)
+                self.first.setdefault(proc.pid, used)
+                self.last[proc.pid] = used
+            if self._stop.wait(0.1):
+                return
+
+    def _api_cpu(self) -> float:
+        return sum(_cpu(p) for p in [self.api, *self.api.children(recursive=True)])
+
+    def __enter__(self) -> CpuMeter:
+        self.api_start = self._api_cpu()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.api_seconds = self._api_cpu() - self.api_start
+        self.pg_seconds = sum(self.last[p] - self.first[p] for p in self.last)
+
+
 def measure(name: str, factory: object, seconds: float, api: subprocess.Popen[bytes],
-            profile: Path | None) -> LoadResult:
-    """One endpoint's run (profiled when asked)."""
+            profile: Path | None, url: str) -> LoadResult:
+    """One endpoint's run (profiled when asked), with the CPU each request cost."""
     spy = None
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
@@ -127,9 +184,17 @@ def measure(name: str, factory: object, seconds: float, api: subprocess.Popen[by
                                 "-d", str(int(seconds)), "-r", "200", "--format", "raw",
                                 "-o", str(profile / f"{name}.txt")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    result = asyncio.run(run_load("127.0.0.1", PORT, factory, connections=IN_FLIGHT,  # type: ignore[arg-type]
-                                  seconds=seconds))
+    client_before = time.process_time()
+    with CpuMeter(api.pid, url.rsplit("/", 1)[1]) as meter:
+        result = asyncio.run(run_load("127.0.0.1", PORT, factory,  # type: ignore[arg-type]
+                                      connections=IN_FLIGHT, seconds=seconds))
+    client = time.process_time() - client_before
     print(result.line(name), flush=True)
+    n = max(result.ok + result.failed, 1)
+    per = [1000 * meter.api_seconds / n, 1000 * meter.pg_seconds / n, 1000 * client / n]
+    print(f"  CPU per request: API {per[0]:.2f} ms, PostgreSQL {per[1]:.2f} ms, load generator "
+          f"{per[2]:.2f} ms; two cores would allow at most {2000 / sum(per):,.0f} req/s; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
     if spy is not None:
         spy.wait(timeout=60)
         if (profile / f"{name}.txt").exists():  # type: ignore[operator]
@@ -170,7 +235,7 @@ def main() -> None:
             for name, factory in (("enqueue POST /api/jobs/crawl", crawl),
                                   ("status GET /api/jobs/{id}/status", status),
                                   ("stats GET /api/jobs/stats", stats)):
-                measure(name.split()[0], factory, args.seconds, api, args.profile)
+                measure(name.split()[0], factory, args.seconds, api, args.profile, url)
         finally:
             api.terminate()
             api.wait(timeout=30)

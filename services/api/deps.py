@@ -32,7 +32,7 @@ class ApiState:
     tokens: TokenCache
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
     """The state the lifespan built."""
     return cast(ApiState, request.app.state.api)
 
@@ -41,17 +41,17 @@ State = Annotated[ApiState, Depends(get_state)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-def get_settings(state: State) -> Settings:
+async def get_settings(state: State) -> Settings:
     """The process's settings."""
     return state.settings
 
 
-def get_engine(state: State) -> AsyncEngine:
+async def get_engine(state: State) -> AsyncEngine:
     """The process's database engine."""
     return state.engine
 
 
-def get_queue(state: State) -> QueueService:
+async def get_queue(state: State) -> QueueService:
     """The queue service."""
     return state.queue
 
@@ -69,7 +69,7 @@ async def get_user(state: State, creds: Credentials) -> Principal:
 CurrentUser = Annotated[Principal, Depends(get_user)]
 
 
-def get_admin(user: CurrentUser) -> Principal:
+async def get_admin(user: CurrentUser) -> Principal:
     """The authenticated admin (403 for other users)."""
     return require_admin(user)
 
@@ -77,7 +77,7 @@ def get_admin(user: CurrentUser) -> Principal:
 Admin = Annotated[Principal, Depends(get_admin)]
 
 
-def cron_caller(settings: SettingsDep, creds: Credentials) -> None:
+async def cron_caller(settings: SettingsDep, creds: Credentials) -> None:
     """Pass only calls that carry the cron secret."""
     check_cron_secret(settings, creds)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +54,14 @@ class JobFilter:
     since: datetime | None = None
     until: datetime | None = None
     after: str | None = None
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection in autocommit for one read: no BEGIN before it, no ROLLBACK when it is returned."""
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
 
 
 def encode_cursor(created_at: datetime, job_id: uuid.UUID) -> str:
@@ -104,7 +114,7 @@ async def job_row(conn: AsyncConnection, job_id: uuid.UUID, user_id: uuid.UUID |
 
 async def read_job(engine: AsyncEngine, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> Row[Any]:
     """One job's row on a connection of its own."""
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         return await job_row(conn, job_id, user_id)
 
 
@@ -113,7 +123,7 @@ async def list_page(engine: AsyncEngine, f: JobFilter, limit: int) -> tuple[list
     limit = min(max(limit, 1), MAX_PAGE)
     params = _params(f, limit + 1)
     statement = q.list_jobs(frozenset(k for k in q.LIST_FILTERS if k in params))
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         rows = list((await conn.execute(statement, params)).all())
     if len(rows) <= limit:
         return rows, None
@@ -123,7 +133,7 @@ async def list_page(engine: AsyncEngine, f: JobFilter, limit: int) -> tuple[list
 
 async def job_stats(engine: AsyncEngine, user_id: uuid.UUID | None = None) -> dict[str, int]:
     """Counts per status and the total (the seed's shape, plus cancelled), from the kept counts."""
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         if user_id is None:
             rows = (await conn.execute(q.JOB_STATS_ALL)).all()
         else:

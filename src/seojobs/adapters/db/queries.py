@@ -58,18 +58,50 @@ OUTBOX_BACKLOG = text("SELECT count(*) FROM outbox")
 #: Rows the projector reads before applying a batch of events.
 JOB_STATES = text("SELECT id, status, last_seq FROM jobs WHERE id = ANY(:ids) FOR UPDATE")
 
-#: The projector's insert of a job it has not seen (a rebuild from the topics), from its job.requested
-#: event. An owner or site that no longer exists (deleted since, or absent from the database a
-#: rebuild writes into) is stored as NULL, as ON DELETE SET NULL does.
+#: The projector's insert of the jobs it has not seen (a rebuild from the topics), from their
+#: job.requested events, one statement per batch. An owner or site that no longer exists (deleted
+#: since, or absent from the database a rebuild writes into) is stored as NULL, as ON DELETE SET
+#: NULL does. Of two requests of one job in a batch the first is kept (DO NOTHING).
 PROJECT_REQUESTED = text("""
     INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for, user_id,
                       site_id, idempotency_key, parent_id, depends_on, created_at, updated_at,
                       last_seq, series)
-    VALUES (:id, :type, 'PENDING', :priority, CAST(:payload AS jsonb), :max_attempts,
-            :scheduled_for, (SELECT u.id FROM users u WHERE u.id = CAST(:user_id AS uuid)),
-            (SELECT s.id FROM sites s WHERE s.id = CAST(:site_id AS uuid)), :idempotency_key, :parent_id,
-            CAST(:depends_on AS uuid[]), :created_at, :created_at, :seq, :series)
+    SELECT k.id, k.type, 'PENDING', k.priority, k.payload, k.max_attempts, k.scheduled_for, u.id, s.id,
+           k.idempotency_key, k.parent_id, CAST(k.depends_on AS uuid[]), k.created_at, k.created_at,
+           k.seq, k.series
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:priorities AS integer[]),
+                CAST(:payloads AS jsonb[]), CAST(:max_attempts AS integer[]),
+                CAST(:scheduled_for AS timestamptz[]), CAST(:user_ids AS uuid[]),
+                CAST(:site_ids AS uuid[]), CAST(:idempotency_keys AS text[]),
+                CAST(:parent_ids AS uuid[]), CAST(:depends_on AS text[]),
+                CAST(:created_at AS timestamptz[]), CAST(:seqs AS bigint[]), CAST(:series AS integer[]))
+         WITH ORDINALITY AS k(id, type, priority, payload, max_attempts, scheduled_for, user_id, site_id,
+                              idempotency_key, parent_id, depends_on, created_at, seq, series, n)
+    LEFT JOIN users u ON u.id = k.user_id
+    LEFT JOIN sites s ON s.id = k.site_id
+    ORDER BY k.n
     ON CONFLICT (id) DO NOTHING
+""")
+
+#: The columns a projected event may set besides status, last_seq and updated_at, in the order of
+#: their bit in PROJECT_CHANGES's :masks (bit i set: the row takes column i's new value).
+PROJECTED_COLUMNS = ("attempts", "started_at", "error", "progress", "result", "completed_at",
+                     "scheduled_for", "dead_lettered", "series")
+_PROJECTED_TYPES = ("integer", "timestamptz", "text", "smallint", "jsonb", "timestamptz", "timestamptz",
+                    "boolean", "integer")
+_SETS = ",\n        ".join(f"{c} = CASE WHEN v.mask & {1 << i} <> 0 THEN v.{c} ELSE j.{c} END"
+                           for i, c in enumerate(PROJECTED_COLUMNS))
+_ARRAYS = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(PROJECTED_COLUMNS, _PROJECTED_TYPES, strict=True))
+
+#: The projector's update of a batch's changed rows: one statement, each row's net change (the
+#: events of a job folded in order, under the row locks JOB_STATES took); never backwards.
+PROJECT_CHANGES = text(f"""
+    UPDATE jobs j SET status = v.status, last_seq = v.last_seq, updated_at = v.updated_at,
+        {_SETS}
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:last_seqs AS bigint[]),
+                CAST(:updated_at AS timestamptz[]), CAST(:masks AS integer[]), {_ARRAYS})
+         AS v(id, status, last_seq, updated_at, mask, {", ".join(PROJECTED_COLUMNS)})
+    WHERE j.id = v.id AND j.last_seq < v.last_seq
 """)
 
 #: Counts per status from the trigger-kept counts and the deltas not folded yet (no scan of jobs).
