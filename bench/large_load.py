@@ -72,7 +72,7 @@ FROM o WHERE j.id = o.id
 
 def _run(conn: psycopg.Connection, label: str, sql: str, params: dict[str, int] | None = None) -> None:
     began = time.monotonic()
-    rows = conn.execute(sql.encode(), params).rowcount  # type: ignore[arg-type]
+    rows = conn.execute(sql.encode(), params).rowcount
     print(f"  {label}: {rows:,} rows in {time.monotonic() - began:.1f} s", flush=True)
 
 
