@@ -35,17 +35,18 @@ async def write_outbox(conn: AsyncConnection, messages: Sequence[tuple[str, JobE
 async def insert_job(conn: AsyncConnection, topics: Topics, job: NewJob) -> bool:
     """Insert the job row and its outbox messages in the caller's transaction; False if it existed."""
     created_at = utcnow()
+    (topic, first), *more = outbox_messages(job, topics, created_at)
     row = await conn.execute(q.INSERT_JOB, {
         "id": job.job_id, "type": job.job_type.value, "priority": job.priority,
         "payload": json.dumps(job.payload), "max_attempts": job.max_attempts,
         "scheduled_for": job.scheduled_for or created_at, "user_id": job.user_id,
         "site_id": job.site_id, "idempotency_key": job.idempotency_key, "parent_id": job.parent_id,
         "depends_on": [str(d) for d in job.depends_on], "created_at": created_at,
-        "dispatched_at": None,
+        "dispatched_at": None, "topic": topic, "key": first.key, "value": first.encode(),
     })
     if row.first() is None:
         return False
-    await write_outbox(conn, outbox_messages(job, topics, created_at))
+    await write_outbox(conn, more)
     return True
 
 
@@ -146,11 +147,10 @@ class JobStore:
     async def enqueue_in(self, conn: AsyncConnection, job: NewJob) -> tuple[uuid.UUID, bool]:
         """Like enqueue, inside the caller's transaction."""
         if job.idempotency_key and job.user_id:
-            existing = (await conn.execute(q.FIND_BY_IDEMPOTENCY_KEY, {
+            existing = (await conn.execute(q.CLAIM_IDEMPOTENCY_KEY, {
                 "user_id": job.user_id, "key": job.idempotency_key})).scalar()
             if existing is not None:
                 return existing, False
-            await conn.execute(q.EXPIRE_IDEMPOTENCY_KEY, {"user_id": job.user_id, "key": job.idempotency_key})
         created = await insert_job(conn, self.topics, job)
         if not created and job.idempotency_key and job.user_id:
             # A concurrent request with the same key won the race: answer with its job.

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy import TextClause, text
 
+#: A job's row and its job.requested outbox message in one statement (nothing when the row existed).
 INSERT_JOB = text("""
-    INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for,
-                      user_id, site_id, idempotency_key, parent_id, depends_on, created_at, updated_at,
-                      dispatched_at)
-    VALUES (:id, :type, 'PENDING', :priority, CAST(:payload AS jsonb), :max_attempts,
-            :scheduled_for, :user_id, :site_id, :idempotency_key, :parent_id,
-            CAST(:depends_on AS uuid[]), :created_at, :created_at, :dispatched_at)
-    ON CONFLICT DO NOTHING
-    RETURNING id
+    WITH j AS (
+        INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for,
+                          user_id, site_id, idempotency_key, parent_id, depends_on, created_at, updated_at,
+                          dispatched_at)
+        VALUES (:id, :type, 'PENDING', :priority, CAST(:payload AS jsonb), :max_attempts,
+                :scheduled_for, :user_id, :site_id, :idempotency_key, :parent_id,
+                CAST(:depends_on AS uuid[]), :created_at, :created_at, :dispatched_at)
+        ON CONFLICT DO NOTHING
+        RETURNING id),
+    o AS (INSERT INTO outbox (topic, key, value) SELECT :topic, :key, :value FROM j)
+    SELECT id FROM j
 """)
 
 #: Many plain jobs (no site, dependency, parent or idempotency key) in one statement.
@@ -35,10 +39,20 @@ FIND_BY_IDEMPOTENCY_KEY = text("""
     WHERE user_id = :user_id AND idempotency_key = :key AND created_at > now() - interval '24 hours'
 """)
 
-#: An idempotency key is remembered for 24 hours: after that the key is free for a new job.
-EXPIRE_IDEMPOTENCY_KEY = text("""
-    UPDATE jobs SET idempotency_key = NULL
-    WHERE user_id = :user_id AND idempotency_key = :key AND created_at <= now() - interval '24 hours'
+#: The job a key names within 24 hours, if any; an older use of the key is forgotten in the same
+#: statement (after 24 hours the key is free for a new job).
+CLAIM_IDEMPOTENCY_KEY = text("""
+    WITH expired AS (
+        UPDATE jobs SET idempotency_key = NULL
+        WHERE user_id = :user_id AND idempotency_key = :key AND created_at <= now() - interval '24 hours')
+    SELECT id FROM jobs
+    WHERE user_id = :user_id AND idempotency_key = :key AND created_at > now() - interval '24 hours'
+""")
+
+#: A site (of an owner, when :owner is set) and the plan of the user a job is for, in one read.
+SITE_AND_PLAN = text("""
+    SELECT s.id, (SELECT u.plan FROM users u WHERE u.id = CAST(:user_id AS uuid)) FROM sites s
+    WHERE s.id = :site_id AND (CAST(:owner AS uuid) IS NULL OR s.user_id = CAST(:owner AS uuid))
 """)
 
 INSERT_OUTBOX = text("INSERT INTO outbox (topic, key, value) VALUES (:topic, :key, :value)")
