@@ -45,6 +45,47 @@ def _line(name: str, ms: list[float]) -> str:
             f"max {ms[-1]:.1f} ms ({len(ms)} calls)")
 
 
+WAITS = text("""
+    SELECT pid, wait_event_type || ':' || wait_event FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type IS NOT NULL
+      AND wait_event_type NOT IN ('Client', 'Activity')
+""")
+
+
+class WaitWatch:
+    """Samples what this database's backends wait on every 10 ms; the longest run of samples in
+    which one backend waited on a lock (another transaction's row or table lock) is a block."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.events: dict[str, int] = {}
+        self.longest_lock_ms = 0.0
+        self.stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        """Sample until stopped."""
+        since: dict[int, float] = {}
+        async with self.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            while not self.stopping.is_set():
+                now = time.perf_counter()
+                locked = set()
+                for pid, event in (await conn.execute(WAITS)).all():
+                    self.events[event] = self.events.get(event, 0) + 1
+                    if event.startswith("Lock:"):
+                        locked.add(pid)
+                        waited = (now - since.setdefault(pid, now)) * 1000
+                        self.longest_lock_ms = max(self.longest_lock_ms, waited)
+                since = {pid: t for pid, t in since.items() if pid in locked}
+                await asyncio.sleep(0.01)
+
+    def line(self) -> str:
+        """The longest lock wait and the commonest wait events."""
+        top = sorted(self.events.items(), key=lambda kv: -kv[1])[:6]
+        common = ", ".join(f"{e} {n}" for e, n in top)
+        return f"waits sampled every 10 ms: longest lock wait {self.longest_lock_ms:.0f} ms; samples: {common}"
+
+
 class Probes:
     """An enqueue and a projector write every PROBE_EVERY_S, each timed, until stopped."""
 
@@ -87,12 +128,15 @@ class Probes:
 
 async def _probe(engine: AsyncEngine, user: uuid.UUID, site: uuid.UUID, work: Any) -> tuple[Probes, Any]:
     probes = Probes(engine, user, site)
-    task = asyncio.create_task(probes.run())
+    watch = WaitWatch(engine)
+    tasks = [asyncio.create_task(probes.run()), asyncio.create_task(watch.run())]
     try:
         result = await work()
     finally:
         probes.stopping.set()
-        await task
+        watch.stopping.set()
+        await asyncio.gather(*tasks)
+    print(watch.line())
     return probes, result
 
 

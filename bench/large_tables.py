@@ -54,7 +54,7 @@ async def timed(call: Callable[[], Awaitable[Any]], n: int) -> list[float]:
 async def sample(engine: AsyncEngine, sql: str, n: int) -> list[Any]:
     """n random values of a one-column query."""
     async with engine.connect() as conn:
-        rows = [r[0] for r in (await conn.execute(text(sql))).all()]
+        rows = [tuple(r) if len(r) > 1 else r[0] for r in (await conn.execute(text(sql))).all()]
     return random.sample(rows, min(n, len(rows)))
 
 
@@ -106,7 +106,7 @@ async def reads(engine: AsyncEngine) -> None:
 
 async def dispatcher_plans(engine: AsyncEngine) -> None:
     """EXPLAIN ANALYZE of each dispatcher statement (the writes in a transaction rolled back)."""
-    types, lo, hi = [JobType.CRAWL_SITE.value], 4, 7
+    types, lo, hi = [JobType.ANALYZE_SITE.value], 4, 7  # the analyzer's medium lane
     async with engine.connect() as conn:
         inflight = (await conn.execute(q.INFLIGHT_BY_USER, {"types": types, "lo": lo, "hi": hi})).all()
         busy = {"busy_users": [r[0] for r in inflight], "busy_counts": [int(r[1]) for r in inflight]}
@@ -129,7 +129,7 @@ async def dispatcher_plans(engine: AsyncEngine) -> None:
             await conn.rollback()
         took = next((line for line in plan if line.startswith("Execution Time")), "?")
         first_scan = next((line.strip() for line in plan if " on jobs" in line), plan[0].strip())
-        print(f"dispatcher, {name}: {took}; {first_scan[:120]}")
+        print(f"dispatcher, {name}: {took}; {first_scan[:160]}")
 
 
 async def run(db: str, cleanup: bool) -> None:

@@ -122,7 +122,7 @@ class Job(Base):
         CheckConstraint(_in("status", [s.value for s in JobStatus]), name="jobs_status_check"),
         CheckConstraint("priority BETWEEN 0 AND 10", name="jobs_priority_check"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="jobs_progress_check"),
-        Index("jobs_type_status_created_idx", "type", "status", "created_at"),
+        Index("jobs_status_created_idx", "status", "created_at"),
         Index("jobs_user_created_idx", "user_id", "created_at"),
         Index("jobs_site_created_idx", "site_id", "created_at"),
         Index("jobs_created_idx", "created_at"),

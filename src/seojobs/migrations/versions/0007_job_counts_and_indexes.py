@@ -78,6 +78,11 @@ def upgrade() -> None:
     op.drop_index("jobs_status_idx", table_name="jobs")
     op.create_index("jobs_finished_idx", "jobs", ["completed_at"],
                     postgresql_where=sa.text("status IN ('COMPLETED', 'FAILED', 'CANCELLED')"))
+    # Lists filtered by status (any owner, any type) page newest first on one index, so a rare
+    # status (PENDING, PROCESSING) is found without walking every job; a type filter is a fraction
+    # of at least a tenth of the rows and reads jobs_created_idx. Same writes as the index it replaces.
+    op.drop_index("jobs_type_status_created_idx", table_name="jobs")
+    op.create_index("jobs_status_created_idx", "jobs", ["status", "created_at"])
     # The site filter of the list pages newest first; the site's crawl in flight and the foreign
     # key's ON DELETE SET NULL use its first column as before.
     op.drop_index("jobs_site_idx", table_name="jobs")
@@ -95,6 +100,8 @@ def downgrade() -> None:
                "autovacuum_analyze_scale_factor)")
     op.drop_index("jobs_site_created_idx", table_name="jobs")
     op.create_index("jobs_site_idx", "jobs", ["site_id"])
+    op.drop_index("jobs_status_created_idx", table_name="jobs")
+    op.create_index("jobs_type_status_created_idx", "jobs", ["type", "status", "created_at"])
     op.drop_index("jobs_finished_idx", table_name="jobs")
     op.create_index("jobs_status_idx", "jobs", ["status"])
     for kind in (*_FUNCTIONS, "truncate"):
