@@ -83,7 +83,7 @@ class WaitWatch:
         """The longest lock wait and the commonest wait events."""
         top = sorted(self.events.items(), key=lambda kv: -kv[1])[:6]
         common = ", ".join(f"{e} {n}" for e, n in top)
-        return f"waits sampled every 10 ms: longest lock wait {self.longest_lock_ms:.0f} ms; by event: {common}"
+        return f"waits sampled every 10 ms: longest lock wait {self.longest_lock_ms:.0f} ms; events: {common}"
 
 
 class Probes:
