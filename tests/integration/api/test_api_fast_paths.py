@@ -128,7 +128,7 @@ async def test_stats_come_from_kept_counts_through_enqueue_projection_cancel_and
     after = (await client.get("/api/jobs/stats", headers=world.admin.headers)).json()
     assert (after["completed"], after["cancelled"], after["total"]) == (0, 0, 2)
     async with engine.begin() as conn:  # a rebuild starts from an emptied table
-        await conn.execute(text("TRUNCATE jobs"))
+        await conn.execute(text("TRUNCATE jobs CASCADE"))
     await assert_counts_match(engine)
     assert (await client.get("/api/jobs/stats", headers=world.admin.headers)).json()["total"] == 0
 

@@ -71,7 +71,7 @@ async def test_one_batch_equals_one_event_at_a_time(engine: AsyncEngine) -> None
     changed_batch, batched = await _apply(engine, [events])
     await assert_counts_match(engine)
     async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE jobs"))
+        await conn.execute(text("TRUNCATE jobs CASCADE"))
     changed_single, single = await _apply(engine, [[e] for e in events])
     await assert_counts_match(engine)
     assert batched == single and changed_batch == changed_single
