@@ -60,6 +60,7 @@ class WaitWatch:
         self.engine = engine
         self.events: dict[str, int] = {}
         self.longest_lock_ms = 0.0
+        self.longest_lock = "none"
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -75,7 +76,8 @@ class WaitWatch:
                     if event.startswith("Lock:"):
                         locked.add(pid)
                         waited = (now - since.setdefault(pid, now)) * 1000
-                        self.longest_lock_ms = max(self.longest_lock_ms, waited)
+                        if waited > self.longest_lock_ms:
+                            self.longest_lock_ms, self.longest_lock = waited, event
                 since = {pid: t for pid, t in since.items() if pid in locked}
                 await asyncio.sleep(0.01)
 
@@ -83,7 +85,8 @@ class WaitWatch:
         """The longest lock wait and the commonest wait events."""
         top = sorted(self.events.items(), key=lambda kv: -kv[1])[:6]
         common = ", ".join(f"{e} {n}" for e, n in top)
-        return f"waits sampled every 10 ms: longest lock wait {self.longest_lock_ms:.0f} ms; events: {common}"
+        return (f"waits sampled every 10 ms: longest lock wait {self.longest_lock_ms:.0f} ms "
+                f"({self.longest_lock}); events: {common}")
 
 
 class Probes:
