@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from seojobs.adapters.db.job_reads import JobFilter, list_page, read_job, with_lease
+from seojobs.adapters.db.job_reads import JobFilter, list_page, read_job, row_lease
 from seojobs.adapters.db.job_store import JobStore, insert_plain_jobs, is_plain, job_to_api
 from seojobs.adapters.db.models import Job
 from seojobs.adapters.db.usage import count_usage, crawl_in_flight, site_and_plan, user_plan
@@ -201,7 +201,7 @@ class QueueService:
 
     async def get_job(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> dict[str, Any]:
         """A job in the API's shape; NotFound when missing or (with user_id) another user's."""
-        return job_to_api(*with_lease(await read_job(self.engine, job_id, user_id)))
+        return job_to_api(*row_lease(await read_job(self.engine, job_id, user_id)))
 
     async def get_job_status(self, job_id: uuid.UUID,
                              user_id: uuid.UUID | None = None) -> dict[str, Any] | None:
@@ -221,7 +221,7 @@ class QueueService:
                             limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:
         """A page of jobs newest first and the cursor of the next page (None after the last)."""
         rows, cursor = await list_page(self.engine, filters, limit)
-        return [job_to_api(*with_lease(r)) for r in rows], cursor
+        return [job_to_api(*row_lease(r)) for r in rows], cursor
 
     async def get_job_stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
         """Counts per status and the total."""

@@ -36,7 +36,7 @@ class LeaseInfo:
     heartbeat_at: datetime
 
 
-def with_lease(row: Row[Any]) -> tuple[Row[Any], LeaseInfo | None]:
+def row_lease(row: Row[Any]) -> tuple[Row[Any], LeaseInfo | None]:
     """A row of the read statements and the lease its lease_* columns describe (None: no lease)."""
     if row.lease_worker is None:
         return row, None
