@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from seojobs.adapters.db.job_reads import fold_job_counts
 from seojobs.domain.events import STARTED_STEP, TERMINAL_STEP, EventType, JobEvent, event_seq
 from seojobs.domain.jobs import JobType
 from seojobs.domain.topics import Topics
@@ -165,6 +166,7 @@ async def cleanup_under_load(engine: AsyncEngine) -> None:
                 done = (await conn.execute(mq.DELETE_COMPLETED_JOBS, {
                     "completed_before": cutoff, "self_id": uuid.uuid4(), "limit": batch})).rowcount
             batch_ms.append((time.perf_counter() - began) * 1000)
+            await fold_job_counts(engine)  # as the maintenance handler does after each batch
             total += done
             if done < batch:
                 break
