@@ -91,8 +91,9 @@ def upgrade() -> None:
     # cancel requests, results written in place): a HOT update writes no index entry. Vacuum after
     # 2 % of the rows changed, not 20 %: every job is updated four times and deleted after a month.
     # A vacuum that finds empty pages at the table's end truncates them under an ACCESS EXCLUSIVE
-    # lock, which stops every enqueue and projector write meanwhile (158 ms seen after a cleanup):
-    # the pages are left to be reused instead.
+    # lock, which stops every enqueue and projector write meanwhile: the pages are left to be
+    # reused instead. (A cleanup of rows at the table's end saw a 158 ms lock wait with truncation
+    # on, at most 11 ms with it off; bench/RESULTS.md.)
     op.execute("ALTER TABLE jobs SET (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.02, "
                "autovacuum_analyze_scale_factor = 0.02, vacuum_truncate = false)")
 
