@@ -6,10 +6,10 @@ import hmac
 
 from fastapi import HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from seojobs.adapters.db.accounts import Principal, user_for_token
+from seojobs.adapters.db.accounts import Principal
 from seojobs.settings import Settings
+from services.api.token_cache import TokenCache
 
 #: The bearer scheme (auto_error off: our own messages say what is wrong).
 bearer_scheme = HTTPBearer(auto_error=False, description="A user API token, or CRON_SECRET for /api/cron")
@@ -22,11 +22,11 @@ def unauthorized(message: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers=_CHALLENGE)
 
 
-async def authenticate(engine: AsyncEngine, creds: HTTPAuthorizationCredentials | None) -> Principal:
+async def authenticate(tokens: TokenCache, creds: HTTPAuthorizationCredentials | None) -> Principal:
     """The user a bearer token belongs to, or a 401 saying why not."""
     if creds is None:
         raise unauthorized("authentication required: send the header 'Authorization: Bearer <token>'")
-    principal = await user_for_token(engine, creds.credentials)
+    principal = await tokens.principal(creds.credentials) if creds.credentials else None
     if principal is None:
         raise unauthorized("the API token is invalid or its user is inactive")
     return principal

@@ -15,6 +15,7 @@ from seojobs.adapters.db.accounts import Principal
 from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 from services.api.auth import authenticate, bearer_scheme, check_cron_secret, require_admin
+from services.api.token_cache import TokenCache
 
 #: A probe that answers whether Kafka can be reached.
 KafkaReady = Callable[[], Awaitable[bool]]
@@ -22,15 +23,16 @@ KafkaReady = Callable[[], Awaitable[bool]]
 
 @dataclass(frozen=True)
 class ApiState:
-    """The composition root's products: settings, engine, queue and the Kafka probe."""
+    """The composition root's products: settings, engine, queue, token cache and the Kafka probe."""
 
     settings: Settings
     engine: AsyncEngine
     queue: QueueService
     kafka_ready: KafkaReady
+    tokens: TokenCache
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
     """The state the lifespan built."""
     return cast(ApiState, request.app.state.api)
 
@@ -39,17 +41,17 @@ State = Annotated[ApiState, Depends(get_state)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-def get_settings(state: State) -> Settings:
+async def get_settings(state: State) -> Settings:
     """The process's settings."""
     return state.settings
 
 
-def get_engine(state: State) -> AsyncEngine:
+async def get_engine(state: State) -> AsyncEngine:
     """The process's database engine."""
     return state.engine
 
 
-def get_queue(state: State) -> QueueService:
+async def get_queue(state: State) -> QueueService:
     """The queue service."""
     return state.queue
 
@@ -59,15 +61,15 @@ Engine = Annotated[AsyncEngine, Depends(get_engine)]
 Queue = Annotated[QueueService, Depends(get_queue)]
 
 
-async def get_user(engine: Engine, creds: Credentials) -> Principal:
+async def get_user(state: State, creds: Credentials) -> Principal:
     """The authenticated user (401 otherwise)."""
-    return await authenticate(engine, creds)
+    return await authenticate(state.tokens, creds)
 
 
 CurrentUser = Annotated[Principal, Depends(get_user)]
 
 
-def get_admin(user: CurrentUser) -> Principal:
+async def get_admin(user: CurrentUser) -> Principal:
     """The authenticated admin (403 for other users)."""
     return require_admin(user)
 
@@ -75,7 +77,7 @@ def get_admin(user: CurrentUser) -> Principal:
 Admin = Annotated[Principal, Depends(get_admin)]
 
 
-def cron_caller(settings: SettingsDep, creds: Credentials) -> None:
+async def cron_caller(settings: SettingsDep, creds: Credentials) -> None:
     """Pass only calls that carry the cron secret."""
     check_cron_secret(settings, creds)
 

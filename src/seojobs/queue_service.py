@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from seojobs.adapters.db.accounts import find_site
+from seojobs.adapters.db.job_reads import JobFilter, list_page, read_job, row_lease
 from seojobs.adapters.db.job_store import JobStore, insert_plain_jobs, is_plain, job_to_api
 from seojobs.adapters.db.models import Job
-from seojobs.adapters.db.usage import count_usage, crawl_in_flight, user_plan
+from seojobs.adapters.db.usage import count_usage, crawl_in_flight, site_and_plan, user_plan
 from seojobs.domain.errors import Conflict, NotFound, ValidationFailed
 from seojobs.domain.events import utcnow
 from seojobs.domain.jobs import DEFAULT_PRIORITY, JobStatus, JobType
@@ -87,12 +87,15 @@ class QueueService:
 
     async def submit_in(self, conn: AsyncConnection, job: NewJob) -> Enqueued:
         """Enqueue inside the caller's transaction: site, dependencies, plan, quota, exclusivity."""
-        if job.site_id is not None:
-            owner = job.user_id if job.job_type in OWNED_SITE_JOBS else None
-            await find_site(conn, job.site_id, owner)
-        await self._check_dependencies(conn, job)
         metered = job.job_type in OWNED_SITE_JOBS and job.user_id is not None
-        plan = await self._plan(conn, job.user_id) if metered and job.user_id else None
+        plan: PlanPolicy | None = None
+        if job.site_id is not None:  # the site's check and the plan's read are one round trip
+            owner = job.user_id if job.job_type in OWNED_SITE_JOBS else None
+            name = await site_and_plan(conn, job.site_id, owner, job.user_id if metered else None)
+            plan = self._policy(name) if metered else None
+        elif metered and job.user_id:
+            plan = self._policy(await user_plan(conn, job.user_id))
+        await self._check_dependencies(conn, job)
         if plan is not None:
             job = replace(job, priority=effective_priority(job.priority, plan))
         if self.one_crawl_per_site and job.job_type is JobType.CRAWL_SITE and job.site_id is not None:
@@ -135,8 +138,7 @@ class QueueService:
                                   max_attempts=crawl.max_attempts)
             return first, await self.submit_in(conn, analysis)
 
-    async def _plan(self, conn: AsyncConnection, user_id: uuid.UUID) -> PlanPolicy:
-        name = await user_plan(conn, user_id)
+    def _policy(self, name: str | None) -> PlanPolicy:
         return self.plans.get(name or "free") or self.plans.get("free") or DEFAULT_PLANS["free"]
 
     async def _check_dependencies(self, conn: AsyncConnection, job: NewJob) -> None:
@@ -199,7 +201,7 @@ class QueueService:
 
     async def get_job(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None) -> dict[str, Any]:
         """A job in the API's shape; NotFound when missing or (with user_id) another user's."""
-        return job_to_api(*await self.store.get_with_lease(job_id, user_id))
+        return job_to_api(*row_lease(await read_job(self.engine, job_id, user_id)))
 
     async def get_job_status(self, job_id: uuid.UUID,
                              user_id: uuid.UUID | None = None) -> dict[str, Any] | None:
@@ -212,8 +214,14 @@ class QueueService:
     async def get_jobs(self, type: JobType | None = None, status: JobStatus | None = None,
                        limit: int = 50, user_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
         """Newest jobs first, filtered by type, status and owner."""
-        jobs = await self.store.list_with_leases(job_type=type, status=status, limit=limit, user_id=user_id)
-        return [job_to_api(job, lease) for job, lease in jobs]
+        jobs, _ = await self.get_jobs_page(JobFilter(user_id, type, status), limit)
+        return jobs
+
+    async def get_jobs_page(self, filters: JobFilter,
+                            limit: int = 50) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of jobs newest first and the cursor of the next page (None after the last)."""
+        rows, cursor = await list_page(self.engine, filters, limit)
+        return [job_to_api(*row_lease(r)) for r in rows], cursor
 
     async def get_job_stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
         """Counts per status and the total."""

@@ -119,6 +119,13 @@ class Settings(BaseSettings):
     # API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    #: API worker processes uvicorn runs on the port (1: one process, no supervisor).
+    api_workers: int = Field(1, ge=1, le=64)
+    #: Database connections each API process keeps open (requests beyond it wait for one).
+    api_pool_size: int = Field(32, ge=1, le=500)
+    #: How long an API process trusts a token lookup, seconds: a revoked token or a deactivated
+    #: user is refused at most this long after the change.
+    auth_cache_ttl_s: float = Field(2.0, ge=0.0, le=60.0)
     metrics_port: int = 0
 
     #: Benchmarks only: run and accept the no-op job type (NOOP); off in every real deployment.

@@ -10,7 +10,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from seojobs.adapters.db.job_store import LeaseInfo, job_to_api
+from seojobs.adapters.db.job_reads import LeaseInfo
+from seojobs.adapters.db.job_store import job_to_api
 from seojobs.adapters.db.models import Job
 
 #: Job versions a subscriber remembers; past this the oldest half is forgotten (resent at worst).

@@ -15,7 +15,7 @@ from services.api.routes.enqueue import accepted
 MAX_BULK = 1000
 
 
-def bench_only(settings: SettingsDep) -> None:
+async def bench_only(settings: SettingsDep) -> None:
     """Hide the benchmark endpoints (404) unless the server runs with bench_enabled."""
     if not settings.bench_enabled:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")

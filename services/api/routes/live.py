@@ -20,7 +20,7 @@ from fastapi import APIRouter, Header, WebSocket, WebSocketDisconnect
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.requests import HTTPConnection
 
-from seojobs.adapters.db.accounts import Principal, user_for_token
+from seojobs.adapters.db.accounts import Principal
 from seojobs.domain.jobs import JobStatus, is_terminal
 from services.api.deps import CurrentUser, Queue, owner_scope
 from services.api.live.hub import RESYNC_SLACK, LiveHub
@@ -149,7 +149,7 @@ async def live_socket(ws: WebSocket, token: str | None = None) -> None:
         with contextlib.suppress(RuntimeError):
             await ws.close(CLOSE_BAD_REQUEST, f"bad hello: {exc}"[:120])
         return
-    user = await user_for_token(ws.app.state.api.engine, secret) if secret else None
+    user = await ws.app.state.api.tokens.principal(secret) if secret else None
     if user is None:
         await ws.close(CLOSE_UNAUTHORIZED, "the API token is missing, invalid or its user inactive")
         return

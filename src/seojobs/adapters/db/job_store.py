@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.adapters.db import queries as q
+from seojobs.adapters.db.job_reads import MAX_PAGE, LeaseInfo, job_stats
 from seojobs.adapters.db.models import Job, JobLease
 from seojobs.domain.errors import Conflict, NotFound
 from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq, utcnow
@@ -21,7 +21,7 @@ from seojobs.domain.requests import NewJob, outbox_messages
 from seojobs.domain.topics import Topics
 
 #: Most rows one list call returns.
-MAX_LIST_LIMIT = 500
+MAX_LIST_LIMIT = MAX_PAGE
 
 
 async def write_outbox(conn: AsyncConnection, messages: Sequence[tuple[str, JobEvent]]) -> None:
@@ -35,17 +35,18 @@ async def write_outbox(conn: AsyncConnection, messages: Sequence[tuple[str, JobE
 async def insert_job(conn: AsyncConnection, topics: Topics, job: NewJob) -> bool:
     """Insert the job row and its outbox messages in the caller's transaction; False if it existed."""
     created_at = utcnow()
+    (topic, first), *more = outbox_messages(job, topics, created_at)
     row = await conn.execute(q.INSERT_JOB, {
         "id": job.job_id, "type": job.job_type.value, "priority": job.priority,
         "payload": json.dumps(job.payload), "max_attempts": job.max_attempts,
         "scheduled_for": job.scheduled_for or created_at, "user_id": job.user_id,
         "site_id": job.site_id, "idempotency_key": job.idempotency_key, "parent_id": job.parent_id,
         "depends_on": [str(d) for d in job.depends_on], "created_at": created_at,
-        "dispatched_at": None,
+        "dispatched_at": None, "topic": topic, "key": first.key, "value": first.encode(),
     })
     if row.first() is None:
         return False
-    await write_outbox(conn, outbox_messages(job, topics, created_at))
+    await write_outbox(conn, more)
     return True
 
 
@@ -91,16 +92,7 @@ async def reopen_jobs(conn: AsyncConnection, topics: Topics, job_ids: Sequence[u
     return [r["id"] for r in rows]
 
 
-@dataclass(frozen=True)
-class LeaseInfo:
-    """Which worker holds a job's current attempt, and when it last renewed the lease."""
-
-    worker: str
-    state: str
-    heartbeat_at: datetime
-
-
-def job_to_api(job: Job, lease: LeaseInfo | None = None) -> dict[str, Any]:
+def job_to_api(job: Job | Row[Any], lease: LeaseInfo | None = None) -> dict[str, Any]:
     """A job as the API shows it (the seed's camelCase field names, plus ours): a running job also
     says which worker runs it and its last heartbeat; a held one that it waits for a run slot."""
     def iso(value: datetime | None) -> str | None:
@@ -155,11 +147,10 @@ class JobStore:
     async def enqueue_in(self, conn: AsyncConnection, job: NewJob) -> tuple[uuid.UUID, bool]:
         """Like enqueue, inside the caller's transaction."""
         if job.idempotency_key and job.user_id:
-            existing = (await conn.execute(q.FIND_BY_IDEMPOTENCY_KEY, {
+            existing = (await conn.execute(q.CLAIM_IDEMPOTENCY_KEY, {
                 "user_id": job.user_id, "key": job.idempotency_key})).scalar()
             if existing is not None:
                 return existing, False
-            await conn.execute(q.EXPIRE_IDEMPOTENCY_KEY, {"user_id": job.user_id, "key": job.idempotency_key})
         created = await insert_job(conn, self.topics, job)
         if not created and job.idempotency_key and job.user_id:
             # A concurrent request with the same key won the race: answer with its job.
@@ -208,13 +199,7 @@ class JobStore:
 
     async def stats(self, user_id: uuid.UUID | None = None) -> dict[str, int]:
         """Counts per status and the total (the seed's shape, plus cancelled)."""
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(q.JOB_STATS, {"user_id": user_id})).all()
-        counts = {s.value.lower(): 0 for s in JobStatus}
-        for status, count in rows:
-            counts[str(status).lower()] = int(count)
-        counts["total"] = sum(counts.values())
-        return counts
+        return await job_stats(self.engine, user_id)
 
     async def cancel(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None,
                      reason: str = "cancelled by request") -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     DateTime,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    Table,
     Text,
     func,
     text,
@@ -120,11 +122,12 @@ class Job(Base):
         CheckConstraint(_in("status", [s.value for s in JobStatus]), name="jobs_status_check"),
         CheckConstraint("priority BETWEEN 0 AND 10", name="jobs_priority_check"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="jobs_progress_check"),
-        Index("jobs_status_idx", "status"),
-        Index("jobs_type_status_created_idx", "type", "status", "created_at"),
+        Index("jobs_status_created_idx", "status", "created_at"),
         Index("jobs_user_created_idx", "user_id", "created_at"),
-        Index("jobs_site_idx", "site_id"),
+        Index("jobs_site_created_idx", "site_id", "created_at"),
         Index("jobs_created_idx", "created_at"),
+        Index("jobs_finished_idx", "completed_at",
+              postgresql_where=text("status IN ('COMPLETED', 'FAILED', 'CANCELLED')")),
         Index("jobs_undispatched_idx", "scheduled_for",
               postgresql_where=text("status = 'PENDING' AND dispatched_at IS NULL")),
         Index("jobs_inflight_idx", "type", "priority",
@@ -134,6 +137,32 @@ class Job(Base):
         Index("jobs_idempotency_idx", "user_id", "idempotency_key", unique=True,
               postgresql_where=text("idempotency_key IS NOT NULL")),
     )
+
+
+class JobCount(Base):
+    """How many jobs each owner has of each type in each status (triggers on jobs keep it).
+
+    Triggers on ``jobs`` append each statement's changes to ``job_count_deltas``; a fold moves
+    them here. A count is this row plus the deltas not folded yet, never a scan of ``jobs``.
+    """
+
+    __tablename__ = "job_counts"
+    #: Jobs without an owner are counted under the nil UUID.
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+#: Count changes not folded into job_counts yet: insert-only, so concurrent writers never wait on
+#: one another's counter rows (no index: it is read and emptied whole).
+job_count_deltas = Table(
+    "job_count_deltas", Base.metadata,
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
 
 
 class Outbox(Base):

@@ -1,18 +1,22 @@
-"""Hand-written SQL for the hot paths (enqueue, outbox, projector), named and kept together."""
+"""Hand-written SQL for the hot paths (enqueue, reads, outbox, projector), named and kept together."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
+#: A job's row and its job.requested outbox message in one statement (nothing when the row existed).
 INSERT_JOB = text("""
-    INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for,
-                      user_id, site_id, idempotency_key, parent_id, depends_on, created_at, updated_at,
-                      dispatched_at)
-    VALUES (:id, :type, 'PENDING', :priority, CAST(:payload AS jsonb), :max_attempts,
-            :scheduled_for, :user_id, :site_id, :idempotency_key, :parent_id,
-            CAST(:depends_on AS uuid[]), :created_at, :created_at, :dispatched_at)
-    ON CONFLICT DO NOTHING
-    RETURNING id
+    WITH j AS (
+        INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for,
+                          user_id, site_id, idempotency_key, parent_id, depends_on, created_at, updated_at,
+                          dispatched_at)
+        VALUES (:id, :type, 'PENDING', :priority, CAST(:payload AS jsonb), :max_attempts,
+                :scheduled_for, :user_id, :site_id, :idempotency_key, :parent_id,
+                CAST(:depends_on AS uuid[]), :created_at, :created_at, :dispatched_at)
+        ON CONFLICT DO NOTHING
+        RETURNING id),
+    o AS (INSERT INTO outbox (topic, key, value) SELECT :topic, :key, :value FROM j)
+    SELECT id FROM j
 """)
 
 #: Many plain jobs (no site, dependency, parent or idempotency key) in one statement.
@@ -35,10 +39,20 @@ FIND_BY_IDEMPOTENCY_KEY = text("""
     WHERE user_id = :user_id AND idempotency_key = :key AND created_at > now() - interval '24 hours'
 """)
 
-#: An idempotency key is remembered for 24 hours: after that the key is free for a new job.
-EXPIRE_IDEMPOTENCY_KEY = text("""
-    UPDATE jobs SET idempotency_key = NULL
-    WHERE user_id = :user_id AND idempotency_key = :key AND created_at <= now() - interval '24 hours'
+#: The job a key names within 24 hours, if any; an older use of the key is forgotten in the same
+#: statement (after 24 hours the key is free for a new job).
+CLAIM_IDEMPOTENCY_KEY = text("""
+    WITH expired AS (
+        UPDATE jobs SET idempotency_key = NULL
+        WHERE user_id = :user_id AND idempotency_key = :key AND created_at <= now() - interval '24 hours')
+    SELECT id FROM jobs
+    WHERE user_id = :user_id AND idempotency_key = :key AND created_at > now() - interval '24 hours'
+""")
+
+#: A site (of an owner, when :owner is set) and the plan of the user a job is for, in one read.
+SITE_AND_PLAN = text("""
+    SELECT s.id, (SELECT u.plan FROM users u WHERE u.id = CAST(:user_id AS uuid)) FROM sites s
+    WHERE s.id = :site_id AND (CAST(:owner AS uuid) IS NULL OR s.user_id = CAST(:owner AS uuid))
 """)
 
 INSERT_OUTBOX = text("INSERT INTO outbox (topic, key, value) VALUES (:topic, :key, :value)")
@@ -58,25 +72,102 @@ OUTBOX_BACKLOG = text("SELECT count(*) FROM outbox")
 #: Rows the projector reads before applying a batch of events.
 JOB_STATES = text("SELECT id, status, last_seq FROM jobs WHERE id = ANY(:ids) FOR UPDATE")
 
-#: The projector's insert of a job it has not seen (a rebuild from the topics), from its job.requested
-#: event. An owner or site that no longer exists (deleted since, or absent from the database a
-#: rebuild writes into) is stored as NULL, as ON DELETE SET NULL does.
+#: The projector's insert of the jobs it has not seen (a rebuild from the topics), from their
+#: job.requested events, one statement per batch. An owner or site that no longer exists (deleted
+#: since, or absent from the database a rebuild writes into) is stored as NULL, as ON DELETE SET
+#: NULL does. Of two requests of one job in a batch the first is kept (DO NOTHING).
 PROJECT_REQUESTED = text("""
     INSERT INTO jobs (id, type, status, priority, payload, max_attempts, scheduled_for, user_id,
                       site_id, idempotency_key, parent_id, depends_on, created_at, updated_at,
                       last_seq, series)
-    VALUES (:id, :type, 'PENDING', :priority, CAST(:payload AS jsonb), :max_attempts,
-            :scheduled_for, (SELECT u.id FROM users u WHERE u.id = CAST(:user_id AS uuid)),
-            (SELECT s.id FROM sites s WHERE s.id = CAST(:site_id AS uuid)), :idempotency_key, :parent_id,
-            CAST(:depends_on AS uuid[]), :created_at, :created_at, :seq, :series)
+    SELECT k.id, k.type, 'PENDING', k.priority, k.payload, k.max_attempts, k.scheduled_for, u.id, s.id,
+           k.idempotency_key, k.parent_id, CAST(k.depends_on AS uuid[]), k.created_at, k.created_at,
+           k.seq, k.series
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:priorities AS integer[]),
+                CAST(:payloads AS jsonb[]), CAST(:max_attempts AS integer[]),
+                CAST(:scheduled_for AS timestamptz[]), CAST(:user_ids AS uuid[]),
+                CAST(:site_ids AS uuid[]), CAST(:idempotency_keys AS text[]),
+                CAST(:parent_ids AS uuid[]), CAST(:depends_on AS text[]),
+                CAST(:created_at AS timestamptz[]), CAST(:seqs AS bigint[]), CAST(:series AS integer[]))
+         WITH ORDINALITY AS k(id, type, priority, payload, max_attempts, scheduled_for, user_id, site_id,
+                              idempotency_key, parent_id, depends_on, created_at, seq, series, n)
+    LEFT JOIN users u ON u.id = k.user_id
+    LEFT JOIN sites s ON s.id = k.site_id
+    ORDER BY k.n
     ON CONFLICT (id) DO NOTHING
 """)
 
-JOB_STATS = text("""
-    SELECT status, count(*) FROM jobs
-    WHERE (CAST(:user_id AS uuid) IS NULL OR user_id = CAST(:user_id AS uuid))
+#: The columns a projected event may set besides status, last_seq and updated_at, in the order of
+#: their bit in PROJECT_CHANGES's :masks (bit i set: the row takes column i's new value).
+PROJECTED_COLUMNS = ("attempts", "started_at", "error", "progress", "result", "completed_at",
+                     "scheduled_for", "dead_lettered", "series")
+_PROJECTED_TYPES = ("integer", "timestamptz", "text", "smallint", "jsonb", "timestamptz", "timestamptz",
+                    "boolean", "integer")
+_SETS = ",\n        ".join(f"{c} = CASE WHEN v.mask & {1 << i} <> 0 THEN v.{c} ELSE j.{c} END"
+                           for i, c in enumerate(PROJECTED_COLUMNS))
+_ARRAYS = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(PROJECTED_COLUMNS, _PROJECTED_TYPES, strict=True))
+
+#: The projector's update of a batch's changed rows: one statement, each row's net change (the
+#: events of a job folded in order, under the row locks JOB_STATES took); never backwards.
+PROJECT_CHANGES = text(f"""
+    UPDATE jobs j SET status = v.status, last_seq = v.last_seq, updated_at = v.updated_at,
+        {_SETS}
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:last_seqs AS bigint[]),
+                CAST(:updated_at AS timestamptz[]), CAST(:masks AS integer[]), {_ARRAYS})
+         AS v(id, status, last_seq, updated_at, mask, {", ".join(PROJECTED_COLUMNS)})
+    WHERE j.id = v.id AND j.last_seq < v.last_seq
+""")
+
+#: Counts per status from the trigger-kept counts and the deltas not folded yet (no scan of jobs).
+JOB_STATS_OF_USER = text("""
+    SELECT status, sum(n) FROM (
+        SELECT status, n FROM job_counts WHERE user_id = :user_id
+        UNION ALL SELECT status, n FROM job_count_deltas WHERE user_id = :user_id) c
     GROUP BY status
 """)
+JOB_STATS_ALL = text("""
+    SELECT status, sum(n) FROM (
+        SELECT status, n FROM job_counts UNION ALL SELECT status, n FROM job_count_deltas) c
+    GROUP BY status
+""")
+
+#: Move the count deltas into job_counts, one folder at a time (another skips its turn). Deltas a
+#: transaction still open has written stay for the next fold.
+FOLD_JOB_COUNTS = text("""
+    WITH turn AS (SELECT pg_try_advisory_xact_lock(7160001) AS mine),
+    moved AS (DELETE FROM job_count_deltas WHERE (SELECT mine FROM turn) RETURNING user_id, type, status, n)
+    INSERT INTO job_counts (user_id, type, status, n)
+    SELECT user_id, type, status, sum(n) FROM moved GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (user_id, type, status) DO UPDATE SET n = job_counts.n + excluded.n
+""")
+
+#: The columns the API shows of a job, and of its lease (which worker runs it, its last heartbeat).
+_JOB_COLUMNS = """j.id, j.type, j.status, j.priority, j.progress, j.payload, j.result, j.error, j.attempts,
+    j.max_attempts, j.scheduled_for, j.started_at, j.completed_at, j.created_at, j.updated_at, j.user_id,
+    j.site_id, j.depends_on, j.parent_id, j.cancel_requested_at, j.dead_lettered,
+    l.worker AS lease_worker, l.state AS lease_state, l.heartbeat_at AS lease_heartbeat_at
+    FROM jobs j LEFT JOIN job_leases l ON l.job_id = j.id"""
+JOB_BY_ID = text(f"SELECT {_JOB_COLUMNS} WHERE j.id = :id")
+JOB_BY_ID_OF_USER = text(f"SELECT {_JOB_COLUMNS} WHERE j.id = :id AND j.user_id = :user_id")
+
+#: The list's filters, each one condition (bound by the parameter of the same name).
+LIST_FILTERS = {
+    "user_id": "j.user_id = :user_id", "type": "j.type = :type", "status": "j.status = :status",
+    "site_id": "j.site_id = :site_id", "since": "j.created_at >= :since", "until": "j.created_at < :until",
+    # Keyset: strictly older than the cursor's job in (created_at, id) order.
+    "after": "j.created_at <= :after_created AND (j.created_at < :after_created OR j.id < :after_id)",
+}
+_LISTS: dict[frozenset[str], TextClause] = {}
+
+
+def list_jobs(filters: frozenset[str]) -> TextClause:
+    """The list statement for a set of LIST_FILTERS names: newest first, :limit rows."""
+    statement = _LISTS.get(filters)
+    if statement is None:
+        where = " AND ".join(LIST_FILTERS[f] for f in sorted(filters)) or "true"
+        statement = _LISTS[filters] = text(
+            f"SELECT {_JOB_COLUMNS} WHERE {where} ORDER BY j.created_at DESC, j.id DESC LIMIT :limit")
+    return statement
 
 #: Cancel a job that has not started: it never will.
 CANCEL_PENDING = text("""

@@ -8,13 +8,10 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from seojobs.domain.errors import QuotaExceeded
+from seojobs.adapters.db.queries import SITE_AND_PLAN
+from seojobs.domain.errors import NotFound, QuotaExceeded
 from seojobs.domain.plans import month_of, next_reset
 
-OPEN_MONTH = text("""
-    INSERT INTO usage_records (user_id, month, reset_at) VALUES (:user, :month, now())
-    ON CONFLICT (user_id, month) DO NOTHING
-""")
 USER_PLAN = text("SELECT plan FROM users WHERE id = :id")
 SITE_CRAWL_IN_FLIGHT = text("""
     SELECT id FROM jobs WHERE site_id = :site AND type = 'CRAWL_SITE' AND status IN ('PENDING', 'PROCESSING')
@@ -24,13 +21,32 @@ LOCK_SITE = text("SELECT pg_advisory_xact_lock(hashtextextended(CAST(:site AS te
 
 
 def _count(counter: str) -> str:
+    """Open the month's row if need be and count one job, only while under the quota (one statement;
+    nothing comes back past the quota)."""
     if counter not in ("crawls", "analyses"):
         raise ValueError(f"not a usage counter: {counter}")
     return f"""
-        UPDATE usage_records SET {counter} = {counter} + 1
-        WHERE user_id = :user AND month = :month AND (CAST(:quota AS int) IS NULL OR {counter} < :quota)
+        INSERT INTO usage_records (user_id, month, reset_at, {counter})
+        SELECT :user, :month, now(), 1 WHERE CAST(:quota AS int) IS NULL OR CAST(:quota AS int) > 0
+        ON CONFLICT (user_id, month) DO UPDATE SET {counter} = usage_records.{counter} + 1
+        WHERE CAST(:quota AS int) IS NULL OR usage_records.{counter} < CAST(:quota AS int)
         RETURNING {counter}
     """
+
+
+#: The statement of each counter, made once.
+_COUNT = {c: text(_count(c)) for c in ("crawls", "analyses")}
+
+
+async def site_and_plan(conn: AsyncConnection, site_id: uuid.UUID, owner: uuid.UUID | None,
+                        user_id: uuid.UUID | None) -> str | None:
+    """Check the site exists (and is the owner's, when given); the plan of ``user_id`` (None when
+    there is none). NotFound when the site is missing or another owner's."""
+    params = {"site_id": site_id, "owner": owner, "user_id": user_id}
+    row = (await conn.execute(SITE_AND_PLAN, params)).first()
+    if row is None:
+        raise NotFound("site not found", site_id=str(site_id))
+    return None if row[1] is None else str(row[1])
 
 
 async def user_plan(conn: AsyncConnection, user_id: uuid.UUID) -> str | None:
@@ -43,9 +59,9 @@ async def count_usage(conn: AsyncConnection, user_id: uuid.UUID, counter: str, q
                       now: datetime) -> int:
     """Count one job against this month's usage; QuotaExceeded (nothing counted) past the quota."""
     month = month_of(now)
-    params = {"user": user_id, "month": month, "quota": quota}
-    await conn.execute(OPEN_MONTH, params)
-    used = (await conn.execute(text(_count(counter)), params)).scalar()
+    if counter not in _COUNT:
+        raise ValueError(f"not a usage counter: {counter}")
+    used = (await conn.execute(_COUNT[counter], {"user": user_id, "month": month, "quota": quota})).scalar()
     if used is None:
         reset = next_reset(now)
         raise QuotaExceeded(
