@@ -153,7 +153,10 @@ def new_run(settings: Settings, url: str, log_dir: Path) -> Run:
     """A run with the API-less pipeline: relay and projector."""
     services = Services(settings, log_dir)
     services.env.update({"SEOJOBS_WORKER_CONCURRENCY": str(SLOTS), "SEOJOBS_LEASE_STALE_AFTER_S": "10",
-                         "SEOJOBS_CRAWL_ALLOWED_PRIVATE": "127.0.0.0/8"})
+                         "SEOJOBS_CRAWL_ALLOWED_PRIVATE": "127.0.0.0/8",
+                         # A checkout run with PYTHONPATH=its src keeps its services on that code.
+                         "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"),
+                                                                     services.env["PYTHONPATH"]]))})
     services.start("relay")
     services.start("projector")
     return Run(settings, services, url)
@@ -161,8 +164,8 @@ def new_run(settings: Settings, url: str, log_dir: Path) -> Run:
 
 async def scenario(url: str, settings: Settings, log_dir: Path, name: str, body: Any) -> None:
     """Run one scenario on fresh services (stopped afterwards)."""
-    run = new_run(settings, url, log_dir / name)
     (log_dir / name).mkdir(parents=True, exist_ok=True)
+    run = new_run(settings, url, log_dir / name)
     try:
         await body(run)
     finally:
