@@ -190,8 +190,8 @@ async def main(quick: bool) -> None:
                     for _ in range(procs):
                         run.start_crawler()
                     await asyncio.sleep(8)
-                    ids = await shorts_while_long(run, longs=procs * SLOTS - 1, shorts=8)
-                    line(f"{procs} process(es), {procs * SLOTS - 1} long crawls running", run.waits(ids),
+                    ids = await shorts_while_long(run, longs=procs * SLOTS // 2, shorts=8)
+                    line(f"{procs} process(es), {procs * SLOTS // 2} long crawls running", run.waits(ids),
                          f"  repeated fetches {run.repeated()}")
                 await scenario(url, settings, log_dir, f"steady-{procs}", steady)
 
@@ -213,14 +213,14 @@ async def main(quick: bool) -> None:
             await scenario(url, settings, log_dir, "scale-out", scale_out)
 
             async def scale_in(run: Run) -> None:
-                for _ in range(3):
+                for _ in range(4):
                     run.start_crawler()
-                await asyncio.sleep(10)
-                long_ids = [(await run.enqueue(LONG_PAGES))[0] for _ in range(6)]
-                await until(lambda: run.running() >= 6, 60, "long crawls to run")
+                await asyncio.sleep(12)
+                long_ids = [(await run.enqueue(LONG_PAGES))[0] for _ in range(4)]
+                await until(lambda: run.running() >= 4, 60, "long crawls to run")
                 await asyncio.sleep(6)  # past a checkpoint
                 stopped_at = time.monotonic()
-                for instance in (1, 2):
+                for instance in (2, 3):  # 8 slots stay: room for the 4 long crawls and the short ones
                     proc = run.services.procs.pop(f"crawler-{instance}")
                     proc.send_signal(signal.SIGTERM)
                 ids = []
@@ -229,7 +229,7 @@ async def main(quick: bool) -> None:
                     await asyncio.sleep(0.5)
                 await until(lambda: run.finished(ids + long_ids), 240, "crawls to end")
                 restarted = sum(run.attempts(j) > 1 for j in long_ids)
-                line("scale-in 3 -> 1 process during long crawls", run.waits(ids),
+                line("scale-in 4 -> 2 processes during long crawls", run.waits(ids),
                      f"  repeated fetches {run.repeated()}, handed-back crawls restarted {restarted}, "
                      f"{time.monotonic() - stopped_at:.0f} s to end")
             await scenario(url, settings, log_dir, "scale-in", scale_in)
