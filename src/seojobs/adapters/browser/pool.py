@@ -6,7 +6,7 @@ import asyncio
 
 from playwright.async_api import Browser, Playwright, async_playwright
 
-from seojobs.adapters.browser.fetcher import BrowserSession
+from seojobs.adapters.browser.fetcher import MEASURE_AFTER_LOAD_S, BrowserSession
 from seojobs.crawl.ssrf import Guard
 from seojobs.crawl.tls import TlsPolicy
 
@@ -50,11 +50,12 @@ class BrowserPool:
                 )
             return self._browser
 
-    async def session(self, guard: Guard, user_agent: str, tls: TlsPolicy | None = None
-                      ) -> BrowserSession:
+    async def session(self, guard: Guard, user_agent: str, tls: TlsPolicy | None = None,
+                      measure_after_load_s: float = MEASURE_AFTER_LOAD_S) -> BrowserSession:
         """Open a crawl's browser context, its traffic forced through a guard proxy."""
         browser = await self.start()
-        session = BrowserSession(browser, guard, user_agent, self._proxy_port, tls)
+        session = BrowserSession(browser, guard, user_agent, self._proxy_port, tls,
+                                 measure_after_load_s)
         await session.start()
         return session
 
