@@ -12,8 +12,8 @@ from seojobs.domain.analysis.kb_entry import KnowledgeEntry, generic_entry, to_r
 from seojobs.domain.analysis.kb_page import PAGE_ENTRIES
 from seojobs.domain.analysis.kb_render import RENDER_ENTRIES
 from seojobs.domain.analysis.recommendation import Recommendation
-from seojobs.domain.seo.categories import CATEGORY_LABEL, category_of
 from seojobs.domain.analysis.rule_ids import severity_rank
+from seojobs.domain.seo.categories import CATEGORY_LABEL, category_of
 
 #: The knowledge entry of every rule id the offline engine knows.
 KNOWLEDGE_BASE: Final[Mapping[str, KnowledgeEntry]] = MappingProxyType(
