@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -22,9 +23,12 @@ RESOURCE_MAX_REDIRECTS = 5
 class PageExtras:
     """Collects the late facts of one crawl's pages and the status of their sub-resources."""
 
-    def __init__(self, checker: TextFetcher | None, timeout_s: float) -> None:
-        """Check sub-resources with checker (None: the browser reports its own requests)."""
+    def __init__(self, checker: TextFetcher | None, timeout_s: float,
+                 outcomes: Callable[[], dict[str, UrlOutcome]] = dict) -> None:
+        """Check sub-resources with checker (None: the browser reports its own requests); a
+        measurement that ends goes at once into the outcome it belongs to in outcomes()."""
         self._checker = checker
+        self._outcomes = outcomes
         self._timeout_s = timeout_s
         self.pacer = HostPacer(0.0)
         self.resource_status: dict[str, int | None] = {}
@@ -38,7 +42,9 @@ class PageExtras:
         for url, status in result.resource_statuses:
             self.resource_status.setdefault(url, status)
         if result.settle is not None:
-            self._late.append((key, asyncio.ensure_future(result.settle())))
+            task = asyncio.ensure_future(result.settle())
+            task.add_done_callback(lambda done: self._apply(key, done))
+            self._late.append((key, task))
         if self._checker is None or facts is None:
             return
         for url in facts.subresources:
@@ -53,16 +59,24 @@ class PageExtras:
         if answer.error is None or not answer.error.startswith("blocked"):
             self.resource_status[url] = answer.status
 
-    async def finish(self, outcomes: dict[str, UrlOutcome]) -> None:
-        """Wait for every measurement and check, and put the late facts into outcomes."""
+    def _apply(self, key: str, task: asyncio.Future[Experience]) -> None:
+        # At once, so that a checkpoint saved from now on carries the measurement.
+        outcomes = self._outcomes()
+        outcome = outcomes.get(key)
+        if outcome is None or outcome.facts is None or task.cancelled() or task.exception():
+            return
+        outcomes[key] = replace(outcome, facts=replace(outcome.facts, experience=task.result()))
+
+    def restore(self, statuses: Iterable[tuple[str, int | None]]) -> None:
+        """Take the statuses a checkpoint saved: those resources are not checked again."""
+        for url, status in statuses:
+            self.resource_status.setdefault(url, status)
+            self._asked.add(url)
+
+    async def finish(self) -> None:
+        """Wait for every measurement (each lands in its outcome) and every check."""
         await asyncio.gather(*self._checks, *(task for _, task in self._late),
                              return_exceptions=True)
-        for key, task in self._late:
-            outcome = outcomes.get(key)
-            if outcome is None or outcome.facts is None or task.cancelled() or task.exception():
-                continue
-            facts = replace(outcome.facts, experience=task.result())
-            outcomes[key] = replace(outcome, facts=facts)
 
     async def cancel(self) -> None:
         """Stop what still runs (the crawl ended early)."""

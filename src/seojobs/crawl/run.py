@@ -79,7 +79,7 @@ class CrawlRun:
         self._fetching: dict[str, QueuedUrl] = {}
         # Late browser measurements and http-mode sub-resource checks, off the crawl's path.
         self._extras = PageExtras(texts if options.render == "http" else None,
-                                  options.page_timeout_s)
+                                  options.page_timeout_s, lambda: self.outcomes)
 
     async def run(self) -> CrawlReport:
         """Crawl and judge; JobCancelled from on_page propagates, a job timeout stops early."""
@@ -88,7 +88,7 @@ class CrawlRun:
             async with asyncio.timeout(self.options.job_timeout_s):
                 await self._prepare()
                 await self._crawl()
-                await self._extras.finish(self.outcomes)
+                await self._extras.finish()
         except TimeoutError:
             self._stop = "job_timeout"
         finally:
@@ -132,6 +132,7 @@ class CrawlRun:
         self.sitemap_urls = list(state.sitemap_urls)
         self._errors = state.errors
         self._last_percent = state.last_percent
+        self._extras.restore(state.resource_status)
         self._reserved = len(self.outcomes)
 
     def snapshot(self) -> CrawlState:
@@ -139,7 +140,7 @@ class CrawlRun:
         queue, seen = self.frontier.snapshot()
         return CrawlState(tuple(self.outcomes.values()), (*self._fetching.values(), *queue), seen,
                           tuple(sorted(self.disallowed)), tuple(self.sitemap_urls), self._errors,
-                          self._last_percent)
+                          self._last_percent, tuple(self._extras.resource_status.items()))
 
     async def _read_sitemaps(self, default: str) -> None:
         queue = list(dict.fromkeys([*self.robots.sitemaps(), default]))

@@ -40,15 +40,26 @@ async def test_each_sub_resource_is_checked_once_per_crawl_and_refusals_are_not_
     for path in ("/a", "/b", "/c"):
         page = facts(page_html(path=path, body=BODY), path=path)
         extras.observe(page.url, FetchResult(page.url, 200, page.url), page)
-    await extras.finish({})
+    await extras.finish()
     assert sorted(checker.asked) == sorted([IMG, CSS, BLOCKED])
     assert extras.resource_status == {IMG: 404, CSS: None}
 
 
+async def test_statuses_restored_from_a_checkpoint_are_not_checked_again() -> None:
+    checker = Statuses({CSS: TextResponse(CSS, 200), BLOCKED: TextResponse(BLOCKED, 200)})
+    extras = PageExtras(checker, 5.0)
+    extras.restore([(IMG, 404)])
+    page = facts(page_html(body=BODY))
+    extras.observe(page.url, FetchResult(page.url, 200, page.url), page)
+    await extras.finish()
+    assert IMG not in checker.asked
+    assert extras.resource_status == {IMG: 404, CSS: 200, BLOCKED: 200}
+
+
 async def test_browser_statuses_are_taken_and_late_measurements_land_in_the_outcome() -> None:
-    extras = PageExtras(None, 5.0)
     page = facts(page_html())
     outcomes = {page.url: UrlOutcome(page.url, 200, final_status=200, facts=page)}
+    extras = PageExtras(None, 5.0, lambda: outcomes)
     measured = Experience(lcp_ms=1234.0, lcp_target="p")
 
     async def settle() -> Experience:
@@ -58,7 +69,7 @@ async def test_browser_statuses_are_taken_and_late_measurements_land_in_the_outc
     result = FetchResult(page.url, 200, page.url, resource_statuses=((IMG, 500),), settle=settle)
     extras.observe(page.url, result, page)
     assert outcomes[page.url].facts == page, "the crawl goes on before the measurement ends"
-    await extras.finish(outcomes)
+    await extras.finish()
     assert extras.resource_status == {IMG: 500}
     assert outcomes[page.url].facts == replace(page, experience=measured)
 
