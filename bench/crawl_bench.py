@@ -32,8 +32,8 @@ DEFAULT_PAGES = 500
 DEFAULT_PORT = 18130
 #: Port of the crawler's SSRF proxy during the browser run.
 PROXY_PORT = 18131
-#: Pages in flight per mode.
-CONCURRENCY = {"http": 16, "browser": 4}
+#: Pages in flight per mode (fetches; in browser mode the pages being measured after load come on top).
+CONCURRENCY = {"http": 16, "browser": 8}
 #: Targets in pages per second.
 TARGETS = {"http": 150.0, "browser": 15.0}
 
