@@ -267,7 +267,8 @@ def build_bench_site(out: Path, pages: int) -> None:
     for i, path in enumerate(paths):
         links = " ".join(f'<a href="{paths[(i * 7 + k) % pages]}">Page number {(i * 7 + k) % pages}'
                          "</a>" for k in range(1, 6))
-        page = clean(path, f"Bench page {i}", nav=(("/", "Home"),), body=f"<p>{links}</p>")
+        # Zero-padded: page 404 titled "Bench page 404" would be a soft 404.
+        page = clean(path, f"Bench page {i:04d}", nav=(("/", "Home"),), body=f"<p>{links}</p>")
         file = out / ("index.html" if path == "/" else path.strip("/") + ".html")
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(render(page))
