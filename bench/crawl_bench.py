@@ -1,6 +1,9 @@
 """Crawl benchmark: a generated 500-page local site, crawled in both render modes.
 
-Prints pages/s per mode and the peak RSS of the crawler process tree (Chromium included).
+Prints pages/s per mode and the peak RSS of the crawler process tree (Chromium included), with
+every measurement on: browser mode records the raw HTML and the rendered DOM, LCP and layout shifts
+until 3 s after load, script errors and each page's resource requests. The machine's load average
+is printed too: the figures mean little on a machine busy with other work.
 Run: .venv/bin/python bench/crawl_bench.py [--pages 500] [--port 18130]
 """
 
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,8 +32,8 @@ DEFAULT_PAGES = 500
 DEFAULT_PORT = 18130
 #: Port of the crawler's SSRF proxy during the browser run.
 PROXY_PORT = 18131
-#: Pages in flight per mode.
-CONCURRENCY = {"http": 16, "browser": 4}
+#: Pages in flight per mode (fetches; in browser mode the pages being measured after load come on top).
+CONCURRENCY = {"http": 16, "browser": 8}
 #: Targets in pages per second.
 TARGETS = {"http": 150.0, "browser": 15.0}
 
@@ -92,6 +96,8 @@ async def run(pages: int, port: int) -> int:
     crawler = Crawler(proxy_port=PROXY_PORT)
     await crawler.start()
     missed = 0
+    print("load average before: {:.1f} {:.1f} {:.1f} ({} cores)".format(*os.getloadavg(),
+                                                                       os.cpu_count()))
     try:
         with RssSampler() as rss:
             for mode in ("http", "browser"):
@@ -107,6 +113,7 @@ async def run(pages: int, port: int) -> int:
                 print(f"{mode:8s} {len(report.pages)} pages in {elapsed:6.2f} s = {rate:7.1f} "
                       f"pages/s (target {TARGETS[mode]:.0f}: {'met' if ok else 'MISSED'}), "
                       f"stopped: {report.stopped_reason}, issues: {len(report.issues)}")
+        print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
         print(f"peak memory of the crawler process tree (incl. Chromium): RSS summed "
               f"{rss.peak / 2**20:.0f} MiB, PSS summed {rss.peak_pss / 2**20:.0f} MiB")
     finally:

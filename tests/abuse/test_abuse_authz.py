@@ -50,6 +50,7 @@ def matrix(c: Callers) -> list[tuple[str, str, dict[str, Any] | None, dict[str, 
         ("POST", "/api/cron/process-jobs", None, CRON),
         ("GET", "/api/cron/process-jobs", None, CRON),
         ("GET", f"/api/conversations/{uuid.uuid4()}", None, {**OWNED, "alice": 404, "admin": 404}),
+        ("GET", "/api/dashboard/rules", None, {**ADMIN, "admin": 200}),
     ]
 
 

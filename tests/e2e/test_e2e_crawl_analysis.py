@@ -40,8 +40,10 @@ async def make_site(http: httpx.AsyncClient, svc: ServiceSet, owner: Account, ur
     return str(resp.json()["site"]["id"])
 
 
+@pytest.mark.parametrize("render", ["browser", "http"])
 async def test_demo_crawl_finds_exactly_the_answer_key_and_the_analysis_covers_it(
-        services: ServiceSet, engine: AsyncEngine, http: httpx.AsyncClient, demo: DemoSite) -> None:
+        services: ServiceSet, engine: AsyncEngine, http: httpx.AsyncClient, demo: DemoSite,
+        render: str) -> None:
     for name in ("api", "relay", "projector", "analyzer"):
         services.start(name)
     services.start("crawler", SEOJOBS_CRAWL_ALLOWED_PRIVATE=ALLOW_DEMO,
@@ -50,8 +52,8 @@ async def test_demo_crawl_finds_exactly_the_answer_key_and_the_analysis_covers_i
     owner = await make_account(engine)
     site_id = await make_site(http, services, owner, demo.origin + "/")
 
-    crawl_id = await post_job(http, services, "/api/jobs/crawl", {"siteId": site_id, "maxPages": 200},
-                              owner.headers)
+    crawl_id = await post_job(http, services, "/api/jobs/crawl",
+                              {"siteId": site_id, "maxPages": 200, "render": render}, owner.headers)
     job = await wait_terminal(http, services, crawl_id, owner.headers, timeout_s=180)
     assert job["status"] == "COMPLETED", job
     result = job["result"]
@@ -60,7 +62,7 @@ async def test_demo_crawl_finds_exactly_the_answer_key_and_the_analysis_covers_i
     issues = (await http.get(f"{services.api_url}/api/sites/{site_id}/issues?limit=1000",
                              headers=owner.headers)).json()["issues"]
     found = {(i["rule"], i["url"]) for i in issues}
-    expected = answer_key(demo, "browser")
+    expected = answer_key(demo, render)
     assert found - expected == set(), "no extra findings"
     assert expected - found == set(), "no missing findings"
     assert result["issuesFound"] == len(issues)
@@ -81,6 +83,13 @@ async def test_demo_crawl_finds_exactly_the_answer_key_and_the_analysis_covers_i
     assert job["result"]["engine"] == "offline"
     assert job["result"]["issuesAnalyzed"] == len(issues)
     assert {r["rule"] for r in job["result"]["recommendations"]} == {rule for rule, _ in found}
+    evidence = {(i["rule"], i["url"].removeprefix(demo.origin)): i["evidence"] for i in issues}
+    assert evidence[("broken_resource", "/rules/broken-stylesheet")] == \
+        f"{demo.origin}/assets/broken.css (HTTP 500)"
+    if render == "browser":
+        assert evidence[("lcp_slow", "/rules/lcp-slow")].endswith(" ms (img /assets/hero-slow.svg)")
+        assert evidence[("js_error", "/rules/js-error")] == \
+            "uncaught: ReferenceError: plannerWidget is not defined"
 
     recs = (await http.get(f"{services.api_url}/api/sites/{site_id}/recommendations",
                            headers=owner.headers)).json()["analysis"]

@@ -175,3 +175,50 @@ async def test_a_running_crawl_shows_its_worker_and_last_heartbeat(
         await expect(page.locator("#job-fields")).to_contain_text(status["job"]["worker"])
         await page.screenshot(path=shot("dashboard-running-crawl.png"), full_page=True)
         assert errors == []
+
+
+async def test_the_site_view_groups_issues_by_category_with_their_evidence(
+        services: ServiceSet, admin: Account, engine: AsyncEngine, http: httpx.AsyncClient,
+        browser: Browser) -> None:
+    services.start("api")
+    await services.wait_api()
+    site, crawl = uuid.uuid4(), uuid.uuid4()
+    issues = [
+        ("https://ex.test/a", "title_changed_by_js", "medium", "raw title 'Shop', rendered 'Sale'"),
+        ("https://ex.test/a", "lcp_slow", "medium", "LCP 3,612 ms (img /hero.jpg)"),
+        ("https://ex.test/b", "structured_data_invalid", "medium", "block 1: an item without @type"),
+        ("https://ex.test/b", "soft_404", "high", "status 200 but the title says 'Not found'"),
+        ("https://ex.test/c", "broken_link", "high", "https://ex.test/x (HTTP 404)"),
+        ("https://ex.test/c", "title_too_short", "low", "5 chars: 'Short'"),
+    ]
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO sites (id, user_id, url, name) VALUES (:s, :u, 'https://ex.test/', 'Example')"),
+                           {"s": site, "u": admin.user_id})
+        await conn.execute(text("INSERT INTO pages (site_id, crawl_job_id, url, status) VALUES (:s, :c, 'https://ex.test/a', 200)"),
+                           {"s": site, "c": crawl})
+        for url, rule, severity, evidence in issues:
+            await conn.execute(text("""
+                INSERT INTO seo_issues (site_id, crawl_job_id, url, rule, severity, evidence)
+                VALUES (:s, :c, :url, :rule, :severity, :evidence)"""),
+                {"s": site, "c": crawl, "url": url, "rule": rule, "severity": severity, "evidence": evidence})
+    catalogue = (await http.get(f"{services.api_url}/api/dashboard/rules", headers=admin.headers)).json()
+    assert [c["label"] for c in catalogue["categories"]] == [
+        "Indexing", "Content", "Links", "JavaScript", "Page experience", "Structured data"]
+    assert catalogue["rules"]["js_error"]["category"] == "javascript"
+
+    page, errors = await open_page(browser, services)
+    await sign_in(page, admin.token)
+    await expect(page.locator("#app")).to_be_visible()
+    await page.goto(f"{services.api_url}/dashboard#/sites/{site}")
+    groups = page.locator("#issues .issue-group")
+    await expect(groups).to_have_count(6, timeout=UI_WAIT_MS)
+    order = [await g.get_attribute("data-category") for g in await groups.all()]
+    assert order == [c["id"] for c in catalogue["categories"]]
+    js = page.locator('.issue-group[data-category="javascript"]')
+    await expect(js.locator("h3")).to_contain_text("JavaScript (1)")
+    await expect(js.locator("td.evidence")).to_have_text("raw title 'Shop', rendered 'Sale'")
+    experience = page.locator('.issue-group[data-category="page_experience"] td.evidence')
+    await expect(experience).to_have_text("LCP 3,612 ms (img /hero.jpg)")
+    await expect(page.locator('.issue-group[data-category="indexing"] tr[data-rule="soft_404"]')).to_be_visible()
+    await page.screenshot(path=shot("dashboard-site-issues.png"), full_page=True)
+    assert errors == []

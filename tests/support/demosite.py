@@ -50,5 +50,5 @@ def answer_key(site: DemoSite, render: str = "browser") -> set[tuple[str, str]]:
     key = json.loads((SITE / "answer_key.json").read_text())
     origins = {"http": site.origin, "https": site.https_origin}
     return {(f["rule"], origins[f["scheme"]] + f["path"]) for f in key["findings"]
-            if render == "browser" or not f["needs_browser"]}
+            if render in f["modes"]}
 

@@ -15,6 +15,8 @@ from seojobs.adapters.db import insights
 from seojobs.adapters.kafka.admin import KafkaUnavailable
 from seojobs.adapters.kafka.connect import connection_from
 from seojobs.adapters.kafka.timeline import job_timeline
+from seojobs.domain.seo.catalogue import RULES
+from seojobs.domain.seo.categories import CATEGORIES, category_of
 from seojobs.domain.topics import Topics
 from services.api.deps import Admin, Engine, Queue, SettingsDep
 from services.api.observe import outbox_backlog, queue_rows, read_queues
@@ -80,6 +82,16 @@ async def failures(admin: Admin, engine: Engine,
 async def sites(admin: Admin, engine: Engine) -> dict[str, Any]:
     """Every site with its latest crawl's issues by severity and its recommendation count."""
     return {"success": True, "sites": await insights.sites(engine)}
+
+
+@api.get("/rules")
+async def rules(admin: Admin) -> dict[str, Any]:
+    """The rule catalogue: the issue categories in display order, and each rule's category."""
+    return {"success": True,
+            "categories": [{"id": cid, "label": label} for cid, label in CATEGORIES],
+            "rules": {rule: {"severity": severity, "category": category_of(rule),
+                             "description": description}
+                      for rule, (severity, description) in RULES.items()}}
 
 
 @api.get("/jobs/{job_id}/timeline")

@@ -12,7 +12,7 @@ const RECENT_JOBS = 25;
 const RECONNECT_MS = 1000;
 
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem(TOKEN_KEY), ws: null, cursor: null, seq: new Map(), timers: [], jobId: null };
+const state = { token: sessionStorage.getItem(TOKEN_KEY), ws: null, cursor: null, seq: new Map(), timers: [], jobId: null, catalogue: null };
 
 class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
@@ -141,9 +141,10 @@ const openSites = (siteId) => guarded(async () => {
   if (!siteId) return;
   const site = data.sites.find((s) => s.id === siteId);
   $("site-name").textContent = site ? site.name : siteId;
-  const [issues, recs] = await Promise.all([api(`/api/sites/${siteId}/issues?limit=200`),
+  state.catalogue = state.catalogue || await api("/api/dashboard/rules");
+  const [issues, recs] = await Promise.all([api(`/api/sites/${siteId}/issues?limit=500`),
     api(`/api/sites/${siteId}/recommendations`)]);
-  renderIssues($("issues").tBodies[0], issues.issues);
+  renderIssues($("issues"), issues.issues, state.catalogue);
   renderRecommendations($("recommendations"), recs.analysis);
 });
 

@@ -96,9 +96,29 @@ export function renderSites(tbody, sites, open) {
   return open;
 }
 
-export function renderIssues(tbody, issues) {
-  fill(tbody, issues.map((i) => el("tr", {}, el("td", { class: `sev-${i.severity}`, text: i.severity }),
-    el("td", { text: i.rule }), el("td", { text: i.url }), el("td", { text: i.evidence || "" }))), "no issues", 4);
+const SEVERITY_ORDER = { high: 0, medium: 1, low: 2 };
+
+// Issues grouped by category (indexing, content, links, JavaScript, page experience, structured
+// data), each group a table of severity, rule, URL and the crawler's evidence.
+export function renderIssues(container, issues, catalogue) {
+  const byCategory = new Map(catalogue.categories.map((c) => [c.id, []]));
+  for (const issue of issues) {
+    const rule = catalogue.rules[issue.rule];
+    const category = rule && byCategory.has(rule.category) ? rule.category : catalogue.categories[0].id;
+    byCategory.get(category).push(issue);
+  }
+  const groups = catalogue.categories.filter((c) => byCategory.get(c.id).length).map((c) => {
+    const rows = byCategory.get(c.id).sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3)
+      || a.rule.localeCompare(b.rule) || a.url.localeCompare(b.url));
+    const tbody = el("tbody", {}, ...rows.map((i) => el("tr", { "data-rule": i.rule },
+      el("td", { class: `sev-${i.severity}`, text: i.severity }), el("td", { text: i.rule }),
+      el("td", { text: i.url }), el("td", { class: "evidence", text: i.evidence || "" }))));
+    return el("section", { class: "issue-group", "data-category": c.id },
+      el("h3", {}, c.label, " ", el("small", { class: "muted", text: `(${rows.length})` })),
+      el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: "Severity" }), el("th", { text: "Rule" }),
+        el("th", { text: "URL" }), el("th", { text: "Evidence" }))), tbody));
+  });
+  container.replaceChildren(...(groups.length ? groups : [el("p", { class: "muted", text: "no issues" })]));
 }
 
 export function renderRecommendations(ol, analysis) {

@@ -111,6 +111,13 @@ class HttpSession:
 
     async def get_text(self, url: str, timeout_s: float, max_redirects: int) -> TextResponse:
         """GET a small document (robots.txt, sitemap); refused or failed gives status None."""
+        return await self._get(url, timeout_s, max_redirects, read=True)
+
+    async def get_status(self, url: str, timeout_s: float, max_redirects: int) -> TextResponse:
+        """GET url for its final status only (a sub-resource check): the body is not read."""
+        return await self._get(url, timeout_s, max_redirects, read=False)
+
+    async def _get(self, url: str, timeout_s: float, max_redirects: int, read: bool) -> TextResponse:
         try:
             async with asyncio.timeout(timeout_s):
                 current = url
@@ -124,7 +131,8 @@ class HttpSession:
                         if resp.status_code in _REDIRECTS and location:
                             current = urljoin(current, location.strip())
                             continue
-                        return TextResponse(current, resp.status_code, await _read_capped(resp))
+                        body = await _read_capped(resp) if read else b""
+                        return TextResponse(current, resp.status_code, body)
                 return TextResponse(current, None, error="too many redirects")
         except TimeoutError:
             return TextResponse(url, None, error="timeout")

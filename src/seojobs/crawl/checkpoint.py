@@ -37,6 +37,8 @@ class CrawlState:
     sitemap_urls: tuple[str, ...]
     errors: int
     last_percent: int
+    #: The status of each same-host sub-resource checked so far (None: no answer).
+    resource_status: tuple[tuple[str, int | None], ...] = ()
 
     @property
     def pages(self) -> int:

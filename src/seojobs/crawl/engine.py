@@ -84,7 +84,8 @@ class Crawler:
         http = HttpSession(self._client, guard, options.user_agent, insecure, tls)
         pages: PageFetcher = http
         if options.render == "browser":
-            pages = await self._pool.session(guard, options.user_agent, tls)
+            pages = await self._pool.session(guard, options.user_agent, tls,
+                                             options.measure_after_load_s)
         try:
             return await CrawlRun(fetch_url, options, pages, http, on_page, resume=resume,
                                   on_checkpoint=on_checkpoint, checkpoints=checkpoints).run()

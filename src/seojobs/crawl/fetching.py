@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from seojobs.domain.seo.render_facts import Experience
+
+#: Waits for the end of a page's measurement (3 s after load) and returns what it saw.
+Settle = Callable[[], Awaitable[Experience]]
 
 #: Redirects followed before a URL counts as never resolving (Chromium stops at 20).
 MAX_REDIRECTS = 20
@@ -34,6 +39,14 @@ class FetchResult:
     error: str | None = None
     loop: bool = False
     blocked: bool = False
+    #: Browser mode: the navigation response's body, before any script ran.
+    raw_html: str | None = None
+    #: Browser mode: elements in the rendered DOM.
+    dom_elements: int = 0
+    #: Browser mode: the page's own image/script/stylesheet requests and their status.
+    resource_statuses: tuple[tuple[str, int | None], ...] = ()
+    #: Browser mode: finishes the page-experience measurement (the crawl does not wait for it).
+    settle: Settle | None = field(default=None, compare=False, repr=False)
 
     @property
     def answered(self) -> bool:
@@ -68,4 +81,8 @@ class TextFetcher(Protocol):
 
     async def get_text(self, url: str, timeout_s: float, max_redirects: int) -> TextResponse:
         """GET url; network trouble and refused targets give status None with an error."""
+        ...
+
+    async def get_status(self, url: str, timeout_s: float, max_redirects: int) -> TextResponse:
+        """Like get_text, but only the final status: the body is never read."""
         ...

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seojobs.crawl.fetching import FetchResult
 from seojobs.crawl.urls import SiteScope, normalize_url
 from seojobs.domain.seo.extract import extract_page_facts
 from seojobs.domain.seo.facts import PageFacts, ResponseFacts, UrlOutcome
+from seojobs.domain.seo.render_facts import RenderFacts
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,18 @@ def _facts(result: FetchResult, scope: SiteScope) -> PageFacts | None:
         url=result.final_url, status=result.status, headers=result.headers,
         ttfb_ms=result.ttfb_ms, bytes=result.bytes, loaded_resources=result.resources,
     )
-    return extract_page_facts(result.html, response, scope)
+    facts = extract_page_facts(result.html, response, scope)
+    if result.raw_html is None:
+        return facts
+    raw = extract_page_facts(result.raw_html, response, scope)
+    render = RenderFacts(
+        raw_titles=raw.titles, raw_canonicals=raw.canonicals, raw_meta_robots=raw.meta_robots,
+        raw_link_targets=frozenset(link.target for link in raw.links
+                                   if link.internal and link.target is not None),
+        dom_elements=result.dom_elements)
+    requested = [u for u, _ in result.resource_statuses if scope.is_internal(u)]
+    subresources = tuple(dict.fromkeys((*facts.subresources, *requested)))
+    return replace(facts, render=render, subresources=subresources)
 
 
 def to_outcomes(key: str, result: FetchResult, scope: SiteScope) -> Outcomes:

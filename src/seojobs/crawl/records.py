@@ -26,6 +26,8 @@ DEFAULT_CRAWL_DELAY_CAP_S = 5.0
 DEFAULT_ERROR_THRESHOLD = 0.5
 #: Pages crawled before the error threshold applies.
 DEFAULT_ERROR_MIN_PAGES = 10
+#: Seconds a browser page is measured after its load event (CLS is "measured until 3 s after load").
+DEFAULT_MEASURE_AFTER_LOAD_S = 3.0
 #: How the crawler introduces itself (and the token robots.txt groups match).
 DEFAULT_USER_AGENT = "seojobs-crawler/0.1"
 
@@ -49,6 +51,8 @@ class CrawlOptions:
     #: Hosts (IP networks or exact names) whose TLS certificate is not verified; empty in production.
     tls_insecure_hosts: tuple[str, ...] = ()
     user_agent: str = DEFAULT_USER_AGENT
+    #: Browser mode: how long after load LCP, layout shifts and script errors are still collected.
+    measure_after_load_s: float = DEFAULT_MEASURE_AFTER_LOAD_S
     thresholds: RuleThresholds = field(default_factory=RuleThresholds)
 
     def __post_init__(self) -> None:
@@ -59,7 +63,8 @@ class CrawlOptions:
             raise ValidationFailed("render must be 'browser' or 'http'", render=self.render)
         if self.per_host_concurrency < 1:
             raise ValidationFailed("per_host_concurrency must be at least 1")
-        if self.page_timeout_s <= 0 or self.job_timeout_s <= 0 or self.crawl_delay_cap_s < 0:
+        if self.page_timeout_s <= 0 or self.job_timeout_s <= 0 or self.crawl_delay_cap_s < 0 \
+                or self.measure_after_load_s < 0:
             raise ValidationFailed("timeouts must be positive and the delay cap not negative")
         if not 0 <= self.error_threshold <= 1:
             raise ValidationFailed("error_threshold must be within 0..1")

@@ -10,6 +10,7 @@ from seojobs.crawl.checkpoint import CheckpointClock, CrawlState
 from seojobs.crawl.fetching import FetchResult, PageFetcher, TextFetcher
 from seojobs.crawl.frontier import Frontier, QueuedUrl
 from seojobs.crawl.outcomes import to_outcomes
+from seojobs.crawl.page_extras import PageExtras
 from seojobs.crawl.politeness import (
     HostPacer,
     effective_delay,
@@ -76,6 +77,9 @@ class CrawlRun:
         self._on_checkpoint = on_checkpoint
         self._checkpoints = checkpoints or CheckpointClock(pages=resume.pages if resume else 0)
         self._fetching: dict[str, QueuedUrl] = {}
+        # Late browser measurements and http-mode sub-resource checks, off the crawl's path.
+        self._extras = PageExtras(texts if options.render == "http" else None,
+                                  options.page_timeout_s, lambda: self.outcomes)
 
     async def run(self) -> CrawlReport:
         """Crawl and judge; JobCancelled from on_page propagates, a job timeout stops early."""
@@ -84,8 +88,11 @@ class CrawlRun:
             async with asyncio.timeout(self.options.job_timeout_s):
                 await self._prepare()
                 await self._crawl()
+                await self._extras.finish()
         except TimeoutError:
             self._stop = "job_timeout"
+        finally:
+            await self._extras.cancel()
         reason: StoppedReason = self._stop or "completed"
         report = self._report(reason, int((time.monotonic() - started) * 1000))
         total, _ = progress_percent(len(self.outcomes), self.frontier.discovered,
@@ -109,6 +116,7 @@ class CrawlRun:
         ua = self.options.user_agent
         self._pacer = HostPacer(
             effective_delay(self.robots.crawl_delay(ua), self.options.crawl_delay_cap_s))
+        self._extras.pacer = self._pacer
         if self._resume is not None:
             self._restore(self._resume)
             return
@@ -124,6 +132,7 @@ class CrawlRun:
         self.sitemap_urls = list(state.sitemap_urls)
         self._errors = state.errors
         self._last_percent = state.last_percent
+        self._extras.restore(state.resource_status)
         self._reserved = len(self.outcomes)
 
     def snapshot(self) -> CrawlState:
@@ -131,7 +140,7 @@ class CrawlRun:
         queue, seen = self.frontier.snapshot()
         return CrawlState(tuple(self.outcomes.values()), (*self._fetching.values(), *queue), seen,
                           tuple(sorted(self.disallowed)), tuple(self.sitemap_urls), self._errors,
-                          self._last_percent)
+                          self._last_percent, tuple(self._extras.resource_status.items()))
 
     async def _read_sitemaps(self, default: str) -> None:
         queue = list(dict.fromkeys([*self.robots.sitemaps(), default]))
@@ -218,6 +227,7 @@ class CrawlRun:
         if not result.answered or (result.status or 0) >= 500 or result.status == 429:
             self._errors += 1
         facts = final.facts if final is not None else mapped.requested.facts
+        self._extras.observe(final.url if final is not None else item.key, result, facts)
         if facts is not None:
             for link in facts.links:
                 if link.url is not None and link.internal:
@@ -247,6 +257,7 @@ class CrawlRun:
         site = SiteFacts(
             base_url=self._base_key, outcomes=self.outcomes,
             robots=self.robots.facts(), robots_disallowed=frozenset(self.disallowed),
+            resource_status=self._extras.resource_status,
             sitemap_urls=tuple(self.sitemap_urls), complete=reason == "completed",
         )
         findings = analyze_site(site, self.options.thresholds)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seojobs.demosite.pages import PageSpec, render
+from seojobs.demosite.plan import HTTP_NAV, Planted, clean
+from seojobs.demosite.v2_pages import HERO_SVG, V2_ROUTES, v2_rule_pages
 
-NAV: tuple[tuple[str, str], ...] = (
-    ("/", "Home"), ("/about", "About us"), ("/contact", "Contact"), ("/blog/", "Blog"),
-    ("/products", "Products"), ("/rules/", "Rule examples"),
-)
-#: The navigation of pages served on the https side: absolute links back to the http side.
-HTTP_NAV: tuple[tuple[str, str], ...] = tuple(("{{http_origin}}" + href, text) for href, text in NAV)
 #: Rules the demo cannot plant, with the reason (the answer key lists them).
 NOT_PLANTED: dict[str, str] = {}
 #: Findings that only a browser crawl can see (JS-inserted content, sub-resource bytes).
@@ -50,32 +45,6 @@ JS_LINK = """<script>document.addEventListener('DOMContentLoaded', () => {
   const a = document.createElement('a'); a.href = '%s'; a.textContent = '%s';
   document.querySelector('main').appendChild(a);
 });</script>"""
-
-
-@dataclass(frozen=True)
-class Planted:
-    """A page and the findings (rule, path) it must produce."""
-
-    page: PageSpec
-    rules: tuple[str, ...] = ()
-    #: Served on the https side only (the http side redirects there).
-    https: bool = False
-
-    @property
-    def href(self) -> str:
-        """How other pages link to this one."""
-        return ("{{https_origin}}" if self.https else "") + self.page.path
-
-
-def clean(path: str, name: str, **changes: object) -> PageSpec:
-    """Return a clean page named name at path, with changes applied."""
-    page = PageSpec(
-        path=path, title=f"{name} - Acme Garden Supply demo",
-        description=f"{name}: a page of the Acme Garden Supply demo shop with practical "
-                    "advice, sturdy tools and tips for every season.",
-        h1=f"{name} at Acme Garden Supply", nav=NAV,
-    )
-    return replace(page, **changes)  # type: ignore[arg-type]
 
 
 def _rule_pages() -> list[Planted]:
@@ -117,7 +86,8 @@ def _rule_pages() -> list[Planted]:
         Planted(clean(p + "h1-too-long", "H1 long", h1="A heading that rambles on about every "
                       "tool in the shed, from trowels to wheelbarrows"), ("h1_too_long",)),
         Planted(clean(p + "img-alt-missing", "Image alt missing",
-                      body='<img src="/assets/leaf.svg">'), ("img_alt_missing",)),
+                      body='<img src="/assets/leaf.svg" width="16" height="16">'),
+                ("img_alt_missing",)),
         Planted(clean(p + "lang-missing", "Lang missing", lang=False), ("html_lang_missing",)),
         Planted(clean(p + "viewport-missing", "Viewport missing", viewport=False),
                 ("viewport_missing",)),
@@ -163,7 +133,8 @@ def _rule_pages() -> list[Planted]:
         Planted(clean(p + "heavy-page", "Heavy page", body=(
             '<script src="/assets/big-script.js"></script>')), ("page_too_heavy",)),
         Planted(clean(p + "js-link", "Script link", body=JS_LINK % (
-            "/rules/js-only-target", "Seasonal planting guide"))),
+            "/rules/js-only-target", "Seasonal planting guide")),
+            browser_rules=("links_only_after_render",)),
         Planted(clean(p + "js-only-target", "JS target", title="JS only"), ("title_too_short",)),
         Planted(clean(p + "js-generic-link", "Script generic link", body=JS_LINK % (
             "/about", "read more")), ("generic_link_text",)),
@@ -171,7 +142,8 @@ def _rule_pages() -> list[Planted]:
         Planted(clean(p + "orphan", "Orphan page"), ("orphan_page",)),
         # https page, http image: the only page of the https side, linked from the rules hub.
         Planted(clean(p + "mixed-content", "Mixed content", nav=HTTP_NAV, body=(
-            '<p><img src="{{http_origin}}/assets/leaf.svg" alt="A leaf loaded over plain http"></p>')),
+            '<p><img src="{{http_origin}}/assets/leaf.svg" alt="A leaf loaded over plain http" '
+            'width="16" height="16"></p>')),
             ("mixed_content",), https=True),
     ]
 
@@ -182,7 +154,8 @@ def _site_pages(rule_pages: list[Planted]) -> list[Planted]:
         for r in rule_pages if r.page.path not in ("/rules/orphan", "/rules/js-only-target")
     )
     home_extra = (
-        '<p><img src="/assets/leaf.svg" alt="A green leaf"> <img src="/assets/leaf.svg" alt="">'
+        '<p><img src="/assets/leaf.svg" alt="A green leaf" width="16" height="16"> '
+        '<img src="/assets/leaf.svg" alt="" width="16" height="16">'
         ' <a href="/products/">All products</a> <a href="/products?utm_source=news&amp;'
         'utm_medium=email">Products from the newsletter</a> <a href="/index.html">Start page</a>'
         ' <a href="/#top">Top of the start page</a> <a href="/about#team">Our team</a>'
@@ -234,11 +207,14 @@ def _check_clean_lengths(page: PageSpec, rules: tuple[str, ...]) -> None:
 
 def build_demo_site(out: Path) -> list[tuple[str, str]]:
     """Write the demo site into out and return the answer key's (rule, path) pairs."""
-    rule_pages = _rule_pages()
+    rule_pages = _rule_pages() + v2_rule_pages()
     planted = _site_pages(rule_pages) + rule_pages
+    browser_only = BROWSER_ONLY | {(r, _key_path(item.page.path))
+                                   for item in planted for r in item.browser_rules}
     findings: list[tuple[str, str]] = list(URL_FINDINGS)
     https_paths = {_key_path(item.page.path) for item in planted if item.https}
-    routes = {**ROUTES, **{item.page.path: {"https_only": True} for item in planted if item.https}}
+    routes = {**ROUTES, **V2_ROUTES,
+              **{item.page.path: {"https_only": True} for item in planted if item.https}}
     (out / "assets").mkdir(parents=True, exist_ok=True)
     for item in planted:
         _check_clean_lengths(item.page, item.rules)
@@ -248,9 +224,11 @@ def build_demo_site(out: Path) -> list[tuple[str, str]]:
             file = out / "index.html"
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(render(item.page))
-        findings += [(rule, _key_path(item.page.path)) for rule in item.rules]
+        findings += [(rule, _key_path(item.page.path))
+                     for rule in (*item.rules, *item.browser_rules)]
     (out / "404.html").write_text("<!doctype html><title>Not found</title><h1>Not found</h1>\n")
     (out / "assets" / "leaf.svg").write_text(LEAF_SVG)
+    (out / "assets" / "hero.svg").write_text(HERO_SVG)
     (out / "robots.txt").write_text(ROBOTS_TXT)
     (out / "sitemap.xml").write_text(_sitemap(SITEMAP_PATHS))
     (out / "_routes.json").write_text(json.dumps(routes, indent=2) + "\n")
@@ -258,13 +236,15 @@ def build_demo_site(out: Path) -> list[tuple[str, str]]:
         "description": "Every (rule, path) a full crawl of the demo site must report, no more. "
                        "URLs are the origin of the finding's scheme + path, in the crawler's "
                        "normalised form: scheme 'http' is the crawled origin, 'https' the demo "
-                       "server's https side on the same host (--https-port). needs_browser marks "
-                       "findings only render mode 'browser' can see.",
+                       "server's https side on the same host (--https-port). modes lists the "
+                       "render modes that report the finding (the key of each mode is the "
+                       "findings listing it); needs_browser marks those of mode 'browser' only.",
         "base_path": "/",
         "max_pages": 200,
         "findings": [
             {"rule": r, "path": p, "scheme": "https" if p in https_paths else "http",
-             "needs_browser": (r, p) in BROWSER_ONLY}
+             "needs_browser": (r, p) in browser_only,
+             "modes": ["browser"] if (r, p) in browser_only else ["browser", "http"]}
             for r, p in sorted(set(findings), key=lambda f: (f[1], f[0]))
         ],
         "not_planted": [{"rule": r, "reason": why} for r, why in NOT_PLANTED.items()],
@@ -287,7 +267,8 @@ def build_bench_site(out: Path, pages: int) -> None:
     for i, path in enumerate(paths):
         links = " ".join(f'<a href="{paths[(i * 7 + k) % pages]}">Page number {(i * 7 + k) % pages}'
                          "</a>" for k in range(1, 6))
-        page = clean(path, f"Bench page {i}", nav=(("/", "Home"),), body=f"<p>{links}</p>")
+        # Zero-padded: page 404 titled "Bench page 404" would be a soft 404.
+        page = clean(path, f"Bench page {i:04d}", nav=(("/", "Home"),), body=f"<p>{links}</p>")
         file = out / ("index.html" if path == "/" else path.strip("/") + ".html")
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(render(page))

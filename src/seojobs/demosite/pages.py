@@ -49,7 +49,11 @@ class PageSpec:
     descriptions: tuple[str, ...] | None = None
     h1s: tuple[str, ...] | None = None
     head: str = ""
+    #: Markup right after the h1 (above the fold), before the filler text.
+    lead: str = ""
     body: str = ""
+    #: Whether the head carries og:title and og:image.
+    og: bool = True
     nav: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
@@ -67,13 +71,16 @@ def render(page: PageSpec) -> str:
         head.append(f'<link rel="canonical" href="{{{{origin}}}}{page.path}">')
     elif page.canonical is not None:
         head.append(f'<link rel="canonical" href="{page.canonical}">')
+    if page.og:
+        head.append(f'<meta property="og:title" content="{escape(titles[0] if titles else page.h1)}">')
+        head.append('<meta property="og:image" content="{{origin}}/assets/leaf.svg">')
     head.append(page.head)
     nav = " ".join(f'<a href="{href}">{escape(text)}</a>' for href, text in page.nav)
     lang = ' lang="en"' if page.lang else ""
     return "\n".join([
         "<!doctype html>", f"<html{lang}>", "<head>", *[h for h in head if h], "</head>",
         "<body>", f"<header><nav>{nav}</nav></header>", "<main>",
-        *[f"<h1>{escape(h)}</h1>" for h in h1s],
+        *[f"<h1>{escape(h)}</h1>" for h in h1s], *([page.lead] if page.lead else []),
         filler(page.seed or page.path, page.words), page.body, "</main>",
         "<footer><p>Acme Garden Supply, 1 Demo Street, Example Town</p></footer>",
         "</body>", "</html>", "",

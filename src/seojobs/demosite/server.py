@@ -2,8 +2,8 @@
 
 The server may listen twice, on plain http and on https: routes marked `"https_only": true` are
 served on the https side only (the http side redirects to it), and the https side serves nothing
-else. Pages name the sides with `{{http_origin}}` and `{{https_origin}}`; `{{origin}}` is the
-side that serves the page.
+else but the files under /assets/. Pages name the sides with `{{http_origin}}` and
+`{{https_origin}}`; `{{origin}}` is the side that serves the page.
 """
 
 from __future__ import annotations
@@ -99,7 +99,9 @@ def create_app(site_dir: Path, http_port: int | None = None, https_port: int | N
         if rule.get("https_only") and request.url.scheme != "https" and "https_origin" in origins:
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(origins["https_origin"] + path + query, status_code=301)
-        if request.url.scheme == "https" and not rule.get("https_only"):
+        # Assets are on both sides: Chromium upgrades an https page's http images to https.
+        if request.url.scheme == "https" and not rule.get("https_only") \
+                and not path.startswith("/assets/"):
             rule = {"status": 404, "file": "/404.html"}
         if rule.get("delay_ms"):
             await asyncio.sleep(rule["delay_ms"] / 1000)

@@ -15,19 +15,20 @@ import httpx
 import pytest
 
 from seojobs.crawl.engine import Crawler
+from tests.support.services import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 DEMO_SITE = REPO / "demo" / "site"
-#: Ports of this suite (the project reserves 18100-18199 for test servers).
-DEMO_PORT = 18120
-TRAP_HOST, TRAP_PORT = "127.0.0.2", 18121
-SCENARIO_PORT = 18122
+#: Ports of this suite: free ones, as several checkouts may run the suite on one machine at once.
+DEMO_PORT = free_port()
+TRAP_HOST, TRAP_PORT = "127.0.0.2", free_port()
+SCENARIO_PORT = free_port()
 #: The https sides (self-signed certificates) of the demo and scenario servers.
-DEMO_HTTPS_PORT = 18123
-SCENARIO_HTTPS_PORT = 18124
+DEMO_HTTPS_PORT = free_port()
+SCENARIO_HTTPS_PORT = free_port()
 #: The server that records when each request arrived.
-RECORDER_PORT = 18125
-PROXY_PORT = 18150
+RECORDER_PORT = free_port()
+PROXY_PORT = free_port()
 #: Only the demo's own address is let through the SSRF guard; 127.0.0.2 stays forbidden.
 ALLOWED = ("127.0.0.1/32",)
 #: The demo's self-signed certificate is accepted for its own address only.

@@ -15,10 +15,8 @@ def _expected(key: dict[str, object], server: Server, browser: bool) -> set[tupl
     findings = key["findings"]
     assert isinstance(findings, list)
     origins = {"http": server.origin, "https": server.https_origin}
-    return {
-        (f["rule"], f"{origins[f['scheme']]}{f['path']}") for f in findings
-        if browser or not f["needs_browser"]
-    }
+    mode = "browser" if browser else "http"
+    return {(f["rule"], f"{origins[f['scheme']]}{f['path']}") for f in findings if mode in f["modes"]}
 
 
 async def _crawl(crawler: Crawler, origin: str, render: str, max_pages: int = 200,
@@ -49,7 +47,7 @@ async def test_browser_crawl_finds_exactly_the_answer_key(
     assert all(p < 100 for p in percents[:-1])
 
 
-async def test_http_crawl_finds_the_answer_key_minus_browser_only_findings(
+async def test_http_crawl_finds_exactly_the_http_answer_key(
     crawler: Crawler, demo_server: Server, answer_key: dict[str, object]
 ) -> None:
     found = await _crawl(crawler, demo_server.origin, "http")

@@ -116,4 +116,4 @@ def test_impact_names_the_reach_on_the_site() -> None:
 def test_the_system_prompt_names_the_tool_and_every_rule() -> None:
     assert TOOL_NAME in SYSTEM_PROMPT
     for rule in RULE_IDS:
-        assert f"- {rule}: " in SYSTEM_PROMPT
+        assert f"- {rule} (" in SYSTEM_PROMPT

@@ -17,6 +17,7 @@ def page_html(
     *, title: str | None = CLEAN_TITLE, description: str | None = CLEAN_DESCRIPTION,
     canonical: str | None = "self", h1: str | None = "Garden tools", lang: str | None = "en",
     viewport: bool = True, head: str = "", body: str = "", text: str = WORDS, path: str = "/p",
+    og: bool = True,
 ) -> str:
     """Return HTML of a page that breaks no rule unless told to."""
     parts = ["<!doctype html>", f"<html{f' lang={lang!r}' if lang else ''}>", "<head>"]
@@ -30,6 +31,9 @@ def page_html(
         parts.append(f'<link rel="canonical" href="{ORIGIN}{path}">')
     elif canonical is not None:
         parts.append(f'<link rel="canonical" href="{canonical}">')
+    if og:
+        parts.append('<meta property="og:title" content="Garden tools">'
+                     f'<meta property="og:image" content="{ORIGIN}/og.png">')
     parts += [head, "</head><body>", "<header><nav><a href='/'>Home page</a></nav></header>"]
     if h1 is not None:
         parts.append(f"<h1>{h1}</h1>")

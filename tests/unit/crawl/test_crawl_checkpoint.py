@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from seojobs.crawl.checkpoint import CheckpointClock, CrawlState, dump_state, load_state
 from seojobs.crawl.frontier import Frontier, QueuedUrl
 from seojobs.domain.seo import UrlOutcome
+from seojobs.domain.seo.render_facts import Experience, LayoutShift, RenderFacts
 from tests.unit.crawl.seo_fixtures import ORIGIN, SCOPE, facts, page_html
 
 
@@ -19,7 +21,8 @@ def _state() -> CrawlState:
                 UrlOutcome(ORIGIN + "/down", None, error="connection refused"))
     return CrawlState(outcomes, (QueuedUrl(ORIGIN + "/next", ORIGIN + "/next"),),
                       (ORIGIN + "/down", ORIGIN + "/next", ORIGIN + "/old", ORIGIN + "/p"),
-                      (ORIGIN + "/private",), (ORIGIN + "/p",), 1, 42)
+                      (ORIGIN + "/private",), (ORIGIN + "/p",), 1, 42,
+                      ((ORIGIN + "/a.png", 404), (ORIGIN + "/b.js", None)))
 
 
 def test_a_state_comes_back_from_json_equal() -> None:
@@ -65,3 +68,12 @@ def test_the_clock_counts_from_the_last_save() -> None:
     clock.saved(30)
     now[0] = 4.0
     assert not clock.due(31)
+
+
+def test_browser_facts_and_measurements_survive_a_checkpoint() -> None:
+    page = replace(facts(page_html()), render=RenderFacts(
+        raw_titles=("Raw",), raw_link_targets=frozenset({ORIGIN + "/x"}), dom_elements=42),
+        experience=Experience(lcp_ms=3100.0, lcp_target="img /hero.svg",
+                              shifts=(LayoutShift(120.0, 0.3),), js_errors=("Error: boom",)))
+    state = replace(_state(), outcomes=(UrlOutcome(ORIGIN + "/p", 200, facts=page),))
+    assert load_state(json.loads(json.dumps(dump_state(state)))) == state

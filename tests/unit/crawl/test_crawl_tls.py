@@ -72,6 +72,9 @@ class _Unreachable:
     async def get_text(self, url: str, timeout_s: float, max_redirects: int) -> TextResponse:
         return TextResponse(url, None, error=self.error)
 
+    async def get_status(self, url: str, timeout_s: float, max_redirects: int) -> TextResponse:
+        return TextResponse(url, None, error=self.error)
+
     async def fetch(self, url: str, timeout_s: float) -> FetchResult:
         raise AssertionError("no page is fetched when the site is unreachable")
 

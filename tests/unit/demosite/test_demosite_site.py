@@ -64,7 +64,8 @@ def test_mixed_content_is_planted_on_an_https_page_that_links_only_absolutely(tm
     key = json.loads((tmp_path / "answer_key.json").read_text())
     https_findings = [f for f in key["findings"] if f["scheme"] == "https"]
     assert https_findings == [{"rule": "mixed_content", "path": "/rules/mixed-content",
-                               "scheme": "https", "needs_browser": False}]
+                               "scheme": "https", "needs_browser": False,
+                               "modes": ["browser", "http"]}]
     assert key["not_planted"] == []
     routes = json.loads((tmp_path / "_routes.json").read_text())
     assert routes["/rules/mixed-content"] == {"https_only": True}

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, Page, Request, Response, Route
+from playwright.async_api import Browser, BrowserContext, Page, Response, Route
 from playwright.async_api import Error as PlaywrightError
 
+from seojobs.adapters.browser.measure import (
+    OBSERVER_JS,
+    PageLog,
+    raw_body,
+    read_experience,
+    watch,
+)
 from seojobs.adapters.browser.proxy import BLOCKED_HEADER, GuardProxy
 from seojobs.crawl.fetching import FetchResult, Hop
 from seojobs.crawl.ssrf import Guard, UnsafeUrl
 from seojobs.crawl.tls import TlsPolicy, untrusted_message
+from seojobs.domain.seo.render_facts import Experience
 
 #: Schemes the page may load without a network request.
 LOCAL_SCHEMES: frozenset[str] = frozenset({"data", "blob", "about"})
-#: Collects TTFB, transferred bytes and loaded resource URLs from the Performance API.
+#: Seconds the page-experience measurement goes on after the load event (CLS "until 3 s after load").
+MEASURE_AFTER_LOAD_S = 3.0
+#: Collects TTFB, transferred bytes, loaded resource URLs and the DOM size.
 PERF_JS = """(withHtml) => {
   const nav = performance.getEntriesByType('navigation')[0];
   const res = performance.getEntriesByType('resource');
@@ -26,6 +38,7 @@ PERF_JS = """(withHtml) => {
   for (const r of res) bytes += (r.transferSize || r.encodedBodySize || 0);
   return {ttfb: nav ? nav.responseStart - nav.requestStart : null, bytes: bytes,
           resources: res.map(r => r.name),
+          elements: document.getElementsByTagName('*').length,
           html: withHtml ? '<!DOCTYPE html>' + document.documentElement.outerHTML : null};
 }"""
 _BLOCKED = BLOCKED_HEADER.lower()
@@ -33,17 +46,19 @@ _BLOCKED = BLOCKED_HEADER.lower()
 _CERT_ERROR = re.compile(r"net::(ERR_CERT_[A-Z_]+)")
 
 
-@dataclass
-class _Nav:
-    responses: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
-
-
 class BrowserSession:
-    """A crawl's browser context: pages reused across fetches, every request guarded."""
+    """A crawl's browser context: pages reused across fetches, every request guarded.
+
+    A fetch returns at the load event; its page stays open for the rest of the measurement and
+    goes back to the pool only when the crawl awaits the result's settle(), so measuring never
+    holds a fetch slot.
+    """
 
     def __init__(self, browser: Browser, guard: Guard, user_agent: str, proxy_port: int,
-                 tls: TlsPolicy | None = None) -> None:
+                 tls: TlsPolicy | None = None,
+                 measure_after_load_s: float = MEASURE_AFTER_LOAD_S) -> None:
         """Prepare a context on browser for one crawl (certificates checked unless tls exempts)."""
+        self._measure_s = measure_after_load_s
         self._browser = browser
         self._guard = guard
         self._user_agent = user_agent
@@ -51,7 +66,7 @@ class BrowserSession:
         self._proxy = GuardProxy(guard, port=proxy_port, tls=self._tls)
         self._context: BrowserContext | None = None
         self._idle: list[Page] = []
-        self._navs: dict[Page, _Nav] = {}
+        self._navs: dict[Page, PageLog] = {}
         self.blocked: dict[str, str] = {}
 
     async def start(self) -> None:
@@ -64,6 +79,7 @@ class BrowserSession:
             proxy={"server": self._proxy.url, "bypass": "<-loopback>"},
             ignore_https_errors=self._tls.enabled,
         )
+        await self._context.add_init_script(OBSERVER_JS)
         await self._context.route("**/*", self._route)
 
     async def _route(self, route: Route) -> None:
@@ -89,24 +105,18 @@ class BrowserSession:
             return self._idle.pop()
         assert self._context is not None, "start() first"
         page = await self._context.new_page()
-        nav = _Nav()
-        self._navs[page] = nav
-
-        def on_response(response: Response) -> None:
-            request: Request = response.request
-            if request.is_navigation_request() and response.frame == page.main_frame:
-                nav.responses.append((response.url, response.status, response.headers))
-
-        page.on("response", on_response)
+        self._navs[page] = log = PageLog()
+        watch(page, log)
         return page
 
     async def fetch(self, url: str, timeout_s: float) -> FetchResult:
         """Render url; the result carries the DOM after scripts ran."""
         page = await self._page()
         nav = self._navs[page]
-        nav.responses.clear()
+        nav.clear()
         try:
             response = await page.goto(url, wait_until="load", timeout=timeout_s * 1000)
+            loaded = time.monotonic()
             if response is None:
                 raise PlaywrightError("no response")
             result = await self._rendered(page, url, response)
@@ -117,8 +127,20 @@ class BrowserSession:
             with contextlib.suppress(PlaywrightError):
                 await page.close()
             return result
-        self._idle.append(page)
-        return result
+        if result.blocked:
+            self._idle.append(page)
+            return result
+        return replace(result, resource_statuses=tuple(nav.resources.items()),
+                       settle=lambda: self._settle(page, nav, loaded))
+
+    async def _settle(self, page: Page, nav: PageLog, loaded: float) -> Experience:
+        """Wait until the measurement ends, read it, and give the page back to the pool."""
+        try:
+            await asyncio.sleep(max(0.0, loaded + self._measure_s - time.monotonic()))
+            return await read_experience(page, nav)
+        finally:
+            if not page.is_closed():
+                self._idle.append(page)
 
     async def _rendered(self, page: Page, url: str, response: Response) -> FetchResult:
         hops: list[Hop] = []
@@ -131,9 +153,11 @@ class BrowserSession:
         if _BLOCKED in headers:
             return FetchResult(url, None, response.url, tuple(hops), error=f"blocked: "
                                f"{headers[_BLOCKED]}", blocked=True)
-        # One round trip for the rendered DOM and the timings.
-        perf: dict[str, Any] = await page.evaluate(
-            PERF_JS, "html" in headers.get("content-type", "html"))
+        # The rendered DOM with the timings, and the raw body, in parallel.
+        is_html = "html" in headers.get("content-type", "html")
+        perf_dict, raw = await asyncio.gather(
+            page.evaluate(PERF_JS, is_html), raw_body(response) if is_html else _none())
+        perf: dict[str, Any] = perf_dict
         html = perf.get("html")
         ttfb = perf.get("ttfb")
         return FetchResult(
@@ -141,9 +165,10 @@ class BrowserSession:
             html=html if isinstance(html, str) else None,
             ttfb_ms=float(ttfb) if isinstance(ttfb, int | float) else None,
             bytes=int(perf.get("bytes") or 0), resources=tuple(perf.get("resources") or ()),
+            raw_html=raw, dom_elements=int(perf.get("elements") or 0),
         )
 
-    def _failed(self, url: str, nav: _Nav, message: str, timeout_s: float) -> FetchResult:
+    def _failed(self, url: str, nav: PageLog, message: str, timeout_s: float) -> FetchResult:
         hops = tuple(Hop(u, s) for u, s, _ in nav.responses if 300 <= s < 400)
         final = [(u, s, h) for u, s, h in nav.responses if not 300 <= s < 400]
         first_line = message.splitlines()[0] if message else "navigation failed"
@@ -180,3 +205,7 @@ class BrowserSession:
                 await self._context.close()
             self._context = None
         await self._proxy.close()
+
+
+async def _none() -> None:
+    return None

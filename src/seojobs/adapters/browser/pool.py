@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from playwright.async_api import Browser, Playwright, async_playwright
 
-from seojobs.adapters.browser.fetcher import BrowserSession
+from seojobs.adapters.browser.fetcher import MEASURE_AFTER_LOAD_S, BrowserSession
 from seojobs.crawl.ssrf import Guard
 from seojobs.crawl.tls import TlsPolicy
 
@@ -18,13 +19,17 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
+#: Renderer processes Chromium may start: about one per core. A crawl keeps each page open for a
+#: few seconds after load (its page-experience measurement); without a limit every such page gets
+#: its own process, and starting them costs more CPU than the pages themselves.
+RENDERER_PROCESSES = max(2, os.cpu_count() or 2)
 #: Proxy placeholder given at launch so each context can set its own proxy.
 PER_CONTEXT_PROXY = "http://per-context"
 
 
 def chromium_args() -> list[str]:
     """Return the launch flags."""
-    return list(CHROMIUM_ARGS)
+    return [*CHROMIUM_ARGS, f"--renderer-process-limit={RENDERER_PROCESSES}"]
 
 
 class BrowserPool:
@@ -50,11 +55,12 @@ class BrowserPool:
                 )
             return self._browser
 
-    async def session(self, guard: Guard, user_agent: str, tls: TlsPolicy | None = None
-                      ) -> BrowserSession:
+    async def session(self, guard: Guard, user_agent: str, tls: TlsPolicy | None = None,
+                      measure_after_load_s: float = MEASURE_AFTER_LOAD_S) -> BrowserSession:
         """Open a crawl's browser context, its traffic forced through a guard proxy."""
         browser = await self.start()
-        session = BrowserSession(browser, guard, user_agent, self._proxy_port, tls)
+        session = BrowserSession(browser, guard, user_agent, self._proxy_port, tls,
+                                 measure_after_load_s)
         await session.start()
         return session
 

@@ -10,12 +10,14 @@ from seojobs.domain.analysis.digest import Digest
 from seojobs.domain.analysis.kb_crawl import CRAWL_ENTRIES
 from seojobs.domain.analysis.kb_entry import KnowledgeEntry, generic_entry, to_recommendation
 from seojobs.domain.analysis.kb_page import PAGE_ENTRIES
+from seojobs.domain.analysis.kb_render import RENDER_ENTRIES
 from seojobs.domain.analysis.recommendation import Recommendation
 from seojobs.domain.analysis.rule_ids import severity_rank
+from seojobs.domain.seo.categories import CATEGORY_LABEL, category_of
 
 #: The knowledge entry of every rule id the offline engine knows.
 KNOWLEDGE_BASE: Final[Mapping[str, KnowledgeEntry]] = MappingProxyType(
-    {entry.rule: entry for entry in (*CRAWL_ENTRIES, *PAGE_ENTRIES)}
+    {entry.rule: entry for entry in (*CRAWL_ENTRIES, *PAGE_ENTRIES, *RENDER_ENTRIES)}
 )
 
 _PRIORITY_RANK: Final[dict[str, int]] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -44,5 +46,6 @@ def offline_recommendations(digest: Digest) -> list[Recommendation]:
 
 
 def rule_glossary() -> str:
-    """Return one line per known rule saying what it means, for the system prompt."""
-    return "\n".join(f"- {rule}: {entry.meaning}" for rule, entry in KNOWLEDGE_BASE.items())
+    """Return one line per known rule saying its category and what it means, for the prompt."""
+    return "\n".join(f"- {rule} ({CATEGORY_LABEL[category_of(rule)]}): {entry.meaning}"
+                     for rule, entry in KNOWLEDGE_BASE.items())

@@ -44,6 +44,23 @@ RULE_IDS: Final[tuple[str, ...]] = (
     "page_too_heavy",
     "orphan_page",
     "sitemap_non_indexable",
+    "title_changed_by_js",
+    "canonical_changed_by_js",
+    "robots_meta_changed_by_js",
+    "links_only_after_render",
+    "js_error",
+    "lcp_slow",
+    "cls_high",
+    "dom_too_large",
+    "soft_404",
+    "structured_data_invalid",
+    "structured_data_incomplete",
+    "broken_resource",
+    "img_missing_dimensions",
+    "meta_refresh",
+    "nofollow_internal_link",
+    "og_tags_missing",
+    "heading_order_skipped",
 )
 
 #: The severities an issue can carry, most severe first.

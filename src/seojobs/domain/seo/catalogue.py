@@ -62,6 +62,27 @@ RULES: dict[str, tuple[Severity, str]] = {
         "medium",
         "The sitemap lists a URL that answers non-200, redirects or is noindex.",
     ),
+    # Browser mode only: the raw HTML against the rendered DOM, and what the page did.
+    "title_changed_by_js": ("medium", "JavaScript adds, removes or changes the title."),
+    "canonical_changed_by_js": ("high", "JavaScript adds, removes or changes the canonical."),
+    "robots_meta_changed_by_js": ("high", "JavaScript changes the meta robots directives."),
+    "links_only_after_render": ("medium", "Internal links exist only after JavaScript ran."),
+    "js_error": ("medium", "An uncaught JavaScript exception while the page loads."),
+    "lcp_slow": ("medium", "Largest Contentful Paint is above the limit."),
+    "cls_high": ("medium", "Cumulative Layout Shift is above the limit."),
+    "dom_too_large": ("low", "The rendered DOM has more elements than the limit."),
+    # Both modes.
+    "soft_404": ("high", "Status 200, but the title or first h1 says the page does not exist."),
+    "structured_data_invalid": ("medium", "A JSON-LD block is not valid JSON or has no @type."),
+    "structured_data_incomplete": (
+        "low", "A JSON-LD Product, Article or BreadcrumbList lacks a required property."),
+    "broken_resource": (
+        "high", "A same-host image, script or stylesheet answers 4xx/5xx or not at all."),
+    "img_missing_dimensions": ("low", "An img without both width and height attributes."),
+    "meta_refresh": ("medium", "The page has a <meta http-equiv=\"refresh\"> tag."),
+    "nofollow_internal_link": ("low", "An internal link carries rel=nofollow."),
+    "og_tags_missing": ("low", "An indexable page lacks og:title or og:image."),
+    "heading_order_skipped": ("low", "A heading level jumps down by more than one (h1 to h3)."),
 }
 
 

@@ -20,6 +20,11 @@ RESOURCE_ATTRS: tuple[tuple[str, str], ...] = (
     ("img", "src"), ("script", "src"), ("iframe", "src"), ("video", "src"),
     ("audio", "src"), ("source", "src"), ("embed", "src"), ("object", "data"),
 )
+#: Sub-resources whose status the crawl checks: (tag, URL attribute, rel the tag needs).
+CHECKED_RESOURCES: tuple[tuple[str, str, str | None], ...] = (
+    ("img", "src", None), ("script", "src", None), ("link", "href", "stylesheet"),
+)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 
@@ -111,8 +116,43 @@ def _links(root: _Element, base: str, scope: UrlScope) -> list[Link]:
             url = _join(base, href.strip())
             target = scope.normalize(url) if url is not None else None
         internal = target is not None and scope.is_internal(target)
-        links.append(Link(href, url, target, _text(a), internal))
+        links.append(Link(href, url, target, _text(a), internal, "nofollow" in _rel_tokens(a)))
     return links
+
+
+def _checked_resources(root: _Element, base: str, scope: UrlScope) -> list[str]:
+    """Absolute URLs (no fragment) of the same-host images, scripts and stylesheets."""
+    found: list[str] = []
+    for tag, attr, rel in CHECKED_RESOURCES:
+        for el in root.iter(tag):
+            value = (el.get(attr) or "").strip()
+            if not value or (rel is not None and rel not in _rel_tokens(el)):
+                continue
+            joined = _join(base, value)
+            if joined is None or not joined.lower().startswith(("http://", "https://")):
+                continue
+            joined = joined.split("#", 1)[0]
+            if scope.is_internal(joined):
+                found.append(joined)
+    return list(dict.fromkeys(found))
+
+
+def _head_extras(root: _Element) -> tuple[list[str], frozenset[str]]:
+    """The meta refresh contents and the og: properties with a non-empty content."""
+    refresh: list[str] = []
+    og: set[str] = set()
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "refresh":
+            refresh.append((meta.get("content") or "").strip())
+        prop = (meta.get("property") or "").strip().lower()
+        if prop.startswith("og:") and (meta.get("content") or "").strip():
+            og.add(prop)
+    return refresh, frozenset(og)
+
+
+def _json_ld(root: _Element) -> list[str]:
+    return [s.text_content() for s in root.iter("script")  # type: ignore[attr-defined]
+            if (s.get("type") or "").strip().lower() == "application/ld+json"]
 
 
 def _resources(root: _Element, base: str) -> list[str]:
@@ -164,8 +204,13 @@ def extract_page_facts(page_html: str, response: ResponseFacts, scope: UrlScope)
     titles = tuple(_text(t) for t in root.iter("title") if not _in_svg(t))
     h1s = tuple(_text(h) for h in root.iter("h1"))
     links = tuple(_links(root, base, scope))
-    images = tuple(Image(i.get("src"), i.get("alt")) for i in root.iter("img"))
+    images = tuple(Image(i.get("src"), i.get("alt"), i.get("width"), i.get("height"))
+                   for i in root.iter("img"))
     resources = tuple(dict.fromkeys(_resources(root, base) + list(response.loaded_resources)))
+    headings = tuple((int(h.tag[1]), _text(h)) for h in root.iter(*_HEADINGS))
+    refresh, og = _head_extras(root)
+    json_ld = tuple(_json_ld(root))
+    subresources = tuple(_checked_resources(root, base, scope))
     main = _main_text(root)
     return PageFacts(
         titles=titles,
@@ -182,5 +227,11 @@ def extract_page_facts(page_html: str, response: ResponseFacts, scope: UrlScope)
         words=len(_WORD.findall(main)),
         content_hash=hashlib.sha1(main.lower().encode()).hexdigest()[:20] if main else "",
         resources=resources,
+        meta_robots=tuple(meta_directives),
+        headings=headings,
+        meta_refresh=tuple(refresh),
+        json_ld=json_ld,
+        og_properties=og,
+        subresources=subresources,
         **common,  # type: ignore[arg-type]
     )

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from seojobs.domain.seo.render_facts import Experience, RenderFacts
+
 
 class UrlScope(Protocol):
     """Turns raw hrefs into the crawl's canonical URL form and tells internal from external."""
@@ -40,14 +42,17 @@ class Link:
     target: str | None
     text: str
     internal: bool
+    nofollow: bool = False
 
 
 @dataclass(frozen=True)
 class Image:
-    """One img element: its src and alt (None when the attribute is absent)."""
+    """One img element: its src, alt, width and height (None when the attribute is absent)."""
 
     src: str | None
     alt: str | None
+    width: str | None = None
+    height: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,22 @@ class PageFacts:
     resources: tuple[str, ...] = ()
     ttfb_ms: float | None = None
     bytes: int = 0
+    #: Directives of meta robots/googlebot alone (without X-Robots-Tag).
+    meta_robots: tuple[str, ...] = ()
+    #: Every h1-h6 in document order: (level, text).
+    headings: tuple[tuple[int, str], ...] = ()
+    #: The content of every <meta http-equiv="refresh">.
+    meta_refresh: tuple[str, ...] = ()
+    #: The text of every <script type="application/ld+json"> block.
+    json_ld: tuple[str, ...] = ()
+    #: The og: properties present with a non-empty content (og:title, og:image, ...).
+    og_properties: frozenset[str] = frozenset()
+    #: Absolute URLs of the page's images, scripts and stylesheets on the site's own host.
+    subresources: tuple[str, ...] = ()
+    #: Browser mode only: what the raw HTML said, to compare with the rendered DOM.
+    render: RenderFacts | None = None
+    #: Browser mode only: what the page did while loading (LCP, layout shifts, script errors).
+    experience: Experience | None = None
 
     @property
     def noindex(self) -> bool:
@@ -135,6 +156,8 @@ class SiteFacts:
     base_url: str
     outcomes: Mapping[str, UrlOutcome]
     robots: RobotsFacts | None = None
+    #: Status of each same-host sub-resource the crawl checked (None: no answer).
+    resource_status: Mapping[str, int | None] = field(default_factory=dict)
     robots_disallowed: frozenset[str] = frozenset()
     sitemap_urls: tuple[str, ...] = ()
     complete: bool = True

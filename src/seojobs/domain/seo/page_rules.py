@@ -6,21 +6,19 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
+from seojobs.domain.seo.evidence import EVIDENCE_ITEMS, quote_items
 from seojobs.domain.seo.facts import Finding, PageFacts
+from seojobs.domain.seo.markup_rules import MARKUP_RULES
+from seojobs.domain.seo.render_rules import RENDER_RULES
 from seojobs.domain.seo.thresholds import RuleThresholds
 
-#: How many offending items an evidence string quotes before it stops.
-EVIDENCE_ITEMS = 3
 _LANG = re.compile(r"^(x-default|[a-z]{2,3}(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?)$", re.IGNORECASE)
 _PUNCT = re.compile(r"[^\w\s]+")
 
 PageRule = Callable[[PageFacts, RuleThresholds], Iterator[Finding]]
 
 
-def _quote(items: list[str]) -> str:
-    shown = ", ".join(repr(i[:80]) for i in items[:EVIDENCE_ITEMS])
-    more = len(items) - EVIDENCE_ITEMS
-    return shown + (f" (+{more} more)" if more > 0 else "")
+_quote = quote_items
 
 
 def _is_absolute(href: str) -> bool:
@@ -142,6 +140,7 @@ def _performance(p: PageFacts, t: RuleThresholds) -> Iterator[Finding]:
 #: The per-page rules, applied to every 200 HTML page.
 PAGE_RULES: tuple[PageRule, ...] = (
     _titles, _descriptions, _headings, _links, _canonical, _hreflang, _page_basics, _performance,
+    *MARKUP_RULES, *RENDER_RULES,
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 from seojobs.domain.seo.facts import Finding, PageFacts, SiteFacts, UrlOutcome
 from seojobs.domain.seo.page_rules import check_page
+from seojobs.domain.seo.resource_rules import broken_resources
 from seojobs.domain.seo.thresholds import RuleThresholds
 
 
@@ -155,6 +156,8 @@ def analyze_site(site: SiteFacts, thresholds: RuleThresholds) -> list[Finding]:
         findings += _link_rules(site, page)
         findings += _canonical_target(site, page)
         findings += _hreflang_return(site, page)
+        if page.status == 200:
+            findings += broken_resources(site, page)
     findings += _duplicates(indexable, "title_duplicate", lambda p: p.title or "")
     findings += _duplicates(
         indexable, "meta_description_duplicate",

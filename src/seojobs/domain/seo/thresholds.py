@@ -32,6 +32,17 @@ GENERIC_LINK_TEXTS: tuple[str, ...] = (
     "start",
 )
 
+#: A Largest Contentful Paint above this many milliseconds is slow.
+LCP_SLOW_MS = 2500.0
+#: A Cumulative Layout Shift above this is high.
+CLS_HIGH = 0.1
+#: A rendered DOM with more elements than this is too large.
+DOM_MAX_ELEMENTS = 1500
+#: Phrases of a title or first h1 that say the page does not exist (whole words, any case).
+SOFT_404_PHRASES: tuple[str, ...] = (
+    "404", "not found", "page does not exist", "page doesn't exist",
+)
+
 
 @dataclass(frozen=True)
 class RuleThresholds:
@@ -46,3 +57,7 @@ class RuleThresholds:
     slow_response_ms: float = SLOW_RESPONSE_MS
     page_too_heavy_kib: int = PAGE_TOO_HEAVY_KIB
     generic_link_texts: tuple[str, ...] = GENERIC_LINK_TEXTS
+    lcp_slow_ms: float = LCP_SLOW_MS
+    cls_high: float = CLS_HIGH
+    dom_max_elements: int = DOM_MAX_ELEMENTS
+    soft_404_phrases: tuple[str, ...] = SOFT_404_PHRASES
