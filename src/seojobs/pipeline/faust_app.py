@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import faust
@@ -54,6 +54,7 @@ class WorkerParts:
         self._lock = asyncio.Lock()
         self._parts: tuple[JobRunner, Emitter] | None = None
         self.slots = slots
+        self._tasks: set[asyncio.Future[str]] = set()
         self.board = ActivityBoard()
 
     async def get(self) -> tuple[JobRunner, Emitter]:
@@ -62,6 +63,13 @@ class WorkerParts:
             if self._parts is None:
                 self._parts = await self._build()
             return self._parts
+
+    def keep(self, work: Coroutine[Any, Any, str]) -> asyncio.Future[str]:
+        """Run ``work`` as a task of its own, referenced until it ends."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     async def build_soon(self) -> None:
         """Build now, trying again while the database or Kafka is not there yet."""
@@ -126,17 +134,12 @@ def build_app(service: Service, topics: Topics, bootstrap: KafkaTarget, parts: W
         async def run(stream: Any) -> None:
             # One message at a time per partition (isolated_partitions); Faust acks it when the
             # next one is asked for, which is as soon as its job is leased: the job itself runs in
-            # the job pool, outside this actor (Faust restarts actors at every rebalance).
-            async for event in stream.events():
-                msg = event.message
-                tp = (msg.topic, msg.partition)
-                parts.board.begin(tp)
-                try:
-                    runner, _ = await parts.get()
-                    await runner.admit_retrying(event.value, Origin(msg.topic, msg.partition, msg.offset),
-                                                rank)
-                finally:
-                    parts.board.end(tp)
+            # the job pool, outside this actor. A revoked partition's actor is cancelled: it ends
+            # quietly (see _quietly) and the admission under way finishes (shielded), so that a
+            # lease it took always has its run or its hold.
+            async for event in _quietly(stream.events()):
+                if not await _admit_one(parts, event, rank):
+                    return
 
         app.agent(channel, name=f"lane-{topic_name}", isolated_partitions=True)(run)
 
@@ -144,15 +147,9 @@ def build_app(service: Service, topics: Topics, bootstrap: KafkaTarget, parts: W
         channel = app.topic(topic_name, key_serializer="raw", value_serializer="raw")
 
         async def run(stream: Any) -> None:
-            async for event in stream.events():
-                msg = event.message
-                parts.board.begin((msg.topic, msg.partition))
-                try:
-                    _, emitter = await parts.get()
-                    await _release_retrying(event.value, Origin(msg.topic, msg.partition, msg.offset),
-                                            emitter)
-                finally:
-                    parts.board.end((msg.topic, msg.partition))
+            async for event in _quietly(stream.events()):
+                if not await _release_one(parts, event):
+                    return
 
         app.agent(channel, name=f"delay-{topic_name}", isolated_partitions=True)(run)
 
@@ -161,9 +158,23 @@ def build_app(service: Service, topics: Topics, bootstrap: KafkaTarget, parts: W
     for topic in topics.retry_topics(service, retry_steps):
         delay_agent(topic)
 
-    detector = StallDetector(parts.board)
     lag_reader = GroupLagReader(bootstrap, group)
+    _watch_for_stalls(app, StallDetector(parts.board), lag_reader, on_stall)
 
+    # Built before the first message: a worker with no partition of its own still takes held jobs.
+    app.task(parts.build_soon)
+
+    async def on_shutdown(*args: Any, **kwargs: Any) -> None:
+        await lag_reader.close()
+        await parts.close()
+
+    app.on_before_shutdown.connect(on_shutdown)
+    return app
+
+
+def _watch_for_stalls(app: faust.App, detector: StallDetector, lag_reader: GroupLagReader,
+                      on_stall: Callable[[list[TP]], None]) -> None:
+    """Every few seconds, judge the assigned partitions' lag against the agents' activity."""
     async def watch_for_stall() -> None:
         assigned = [(tp.topic, tp.partition) for tp in app.consumer.assignment()]
         if not assigned:
@@ -180,15 +191,51 @@ def build_app(service: Service, topics: Topics, bootstrap: KafkaTarget, parts: W
 
     app.timer(CHECK_EVERY_S, on_leader=False)(watch_for_stall)
 
-    # Built before the first message: a worker with no partition of its own still takes held jobs.
-    app.task(parts.build_soon)
 
-    async def on_shutdown(*args: Any, **kwargs: Any) -> None:
-        await lag_reader.close()
-        await parts.close()
+async def _quietly(events: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """The stream's events, ending (instead of raising) when the actor is cancelled: Faust counts an
+    actor that raises CancelledError on a rebalance as crashed and restarts it, and a burst of such
+    restarts (one per revoked partition) makes its supervisor give up and stop the whole worker,
+    with every job it runs."""
+    iterator = aiter(events)
+    while True:
+        try:
+            event = await anext(iterator)
+        except (asyncio.CancelledError, StopAsyncIteration):
+            return
+        yield event
 
-    app.on_before_shutdown.connect(on_shutdown)
-    return app
+
+async def _admit_one(parts: WorkerParts, event: Any, rank: int) -> bool:
+    """Admit one message; the admission goes on even if the actor is cancelled meanwhile (False)."""
+    msg = event.message
+    tp = (msg.topic, msg.partition)
+    parts.board.begin(tp)
+    try:
+        runner, _ = await parts.get()
+        admission = parts.keep(runner.admit_retrying(event.value, Origin(msg.topic, msg.partition,
+                                                                         msg.offset), rank))
+        await asyncio.shield(admission)
+    except asyncio.CancelledError:
+        return False
+    finally:
+        parts.board.end(tp)
+    return True
+
+
+async def _release_one(parts: WorkerParts, event: Any) -> bool:
+    """Hold a delayed retry until due and release it; False when the actor was cancelled while it
+    waited (the message is not acked, so the partition's next owner holds it again)."""
+    msg = event.message
+    parts.board.begin((msg.topic, msg.partition))
+    try:
+        _, emitter = await parts.get()
+        await _release_retrying(event.value, Origin(msg.topic, msg.partition, msg.offset), emitter)
+    except asyncio.CancelledError:
+        return False
+    finally:
+        parts.board.end((msg.topic, msg.partition))
+    return True
 
 
 async def _release_retrying(raw: bytes | None, origin: Origin, emitter: Emitter) -> None:
