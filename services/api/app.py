@@ -22,7 +22,19 @@ from seojobs.settings import Settings
 from services.api.deps import ApiState, KafkaReady
 from services.api.errors import COMMON_RESPONSES, install_error_handlers
 from services.api.live.hub import LiveHub
-from services.api.routes import bench, cron, dashboard, enqueue, health, jobs, live, metrics, results, sites
+from services.api.routes import (
+    bench,
+    cron,
+    dashboard,
+    declared,
+    enqueue,
+    health,
+    jobs,
+    live,
+    metrics,
+    results,
+    sites,
+)
 from services.api.routes.dead_letters import router as dead_letters_router
 from services.api.routes.health import kafka_probe
 from services.api.token_cache import TokenCache
@@ -73,6 +85,7 @@ def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> 
     install_error_handlers(app)
     for router in (health.router, enqueue.router, jobs.router, cron.router, cron.process_router,
                    sites.router, results.router, results.conversations, bench.router,
-                   live.router, dashboard.router, dashboard.api, metrics.router, dead_letters_router):
+                   live.router, dashboard.router, dashboard.api, metrics.router, dead_letters_router,
+                   declared.router):
         app.include_router(router, responses=COMMON_RESPONSES)
     return app

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.db.job_store import insert_job
-from seojobs.domain.jobs import DEFAULT_PRIORITY, JobType, Service
-from seojobs.domain.payloads import validate_payload
+from seojobs.domain.jobs import JobType, Service
+from seojobs.domain.registry import spec_of, validate_payload
 from seojobs.domain.requests import NewJob
 from seojobs.domain.topics import Topics
-from seojobs.maintenance.handlers import MaintenanceHandlers, noop
+from seojobs.maintenance.handlers import MaintenanceHandlers
 from seojobs.maintenance.scheduler import Enqueue, MaintenanceScheduler
 from seojobs.maintenance.slots import claim_slot_and_enqueue
 from seojobs.pipeline.worker_main import HandlerSet
@@ -26,12 +26,9 @@ SERVICE = Service.MAINTENANCE
 
 
 async def make_handlers(settings: Settings, engine: AsyncEngine) -> HandlerSet:
-    """The three maintenance handlers over the worker's engine (and NOOP when benchmarking)."""
-    handlers = MaintenanceHandlers(engine, settings.job_retention_days,
-                                   settings.maintenance_batch_size).handlers()
-    if settings.bench_enabled:
-        handlers[JobType.NOOP] = noop
-    return HandlerSet(handlers)
+    """The three maintenance handlers over the worker's engine (NOOP comes from the registry)."""
+    return HandlerSet(MaintenanceHandlers(engine, settings.job_retention_days,
+                                          settings.maintenance_batch_size).handlers())
 
 
 def slot_enqueuer(engine: AsyncEngine, settings: Settings) -> Enqueue:
@@ -41,7 +38,7 @@ def slot_enqueuer(engine: AsyncEngine, settings: Settings) -> Enqueue:
     async def enqueue(job_type: JobType, payload: dict[str, Any], slot: datetime,
                       name: str) -> uuid.UUID | None:
         job = NewJob(job_type=job_type, payload=validate_payload(job_type, payload),
-                     priority=DEFAULT_PRIORITY[job_type], max_attempts=settings.job_max_attempts)
+                     priority=spec_of(job_type).default_priority, max_attempts=settings.job_max_attempts)
 
         async def insert(conn: AsyncConnection) -> uuid.UUID:
             await insert_job(conn, topics, job)

@@ -17,10 +17,11 @@ from seojobs.adapters.db.models import Job
 from seojobs.adapters.db.usage import count_usage, crawl_in_flight, site_and_plan, user_plan
 from seojobs.domain.errors import Conflict, NotFound, ValidationFailed
 from seojobs.domain.events import utcnow
-from seojobs.domain.jobs import DEFAULT_PRIORITY, JobStatus, JobType
+from seojobs.domain.jobs import JobStatus, JobType
 from seojobs.domain.lanes import check_priority
-from seojobs.domain.payloads import DEFAULT_MAX_PAGES, DEFAULT_ROLLBACK_DAYS, validate_payload
-from seojobs.domain.plans import DEFAULT_PLANS, METERED, PlanPolicy, effective_priority, quota_of
+from seojobs.domain.payloads import DEFAULT_MAX_PAGES, DEFAULT_ROLLBACK_DAYS
+from seojobs.domain.plans import DEFAULT_PLANS, PlanPolicy, effective_priority, quota_of
+from seojobs.domain.registry import owns_site, spec_of, validate_payload
 from seojobs.domain.requests import NewJob
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dispatcher import DEFAULT_WINDOW, Dispatcher
@@ -31,8 +32,6 @@ DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_RETENTION_DAYS = 30
 #: Longest Idempotency-Key the jobs table holds.
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
-#: Job types that act on a site for its owner: the site must belong to the requesting user.
-OWNED_SITE_JOBS = frozenset({JobType.CRAWL_SITE, JobType.ANALYZE_SITE})
 
 
 @dataclass(frozen=True)
@@ -80,17 +79,17 @@ class QueueService:
         return NewJob(
             job_type=job_type,
             payload=validate_payload(job_type, payload),
-            priority=check_priority(DEFAULT_PRIORITY[job_type] if priority is None else priority),
+            priority=check_priority(spec_of(job_type).default_priority if priority is None else priority),
             max_attempts=max_attempts or self.max_attempts, user_id=user_id, site_id=site_id,
             scheduled_for=scheduled_for, idempotency_key=check_idempotency_key(idempotency_key),
             depends_on=tuple(depends_on))
 
     async def submit_in(self, conn: AsyncConnection, job: NewJob) -> Enqueued:
         """Enqueue inside the caller's transaction: site, dependencies, plan, quota, exclusivity."""
-        metered = job.job_type in OWNED_SITE_JOBS and job.user_id is not None
+        metered = owns_site(job.job_type) and job.user_id is not None
         plan: PlanPolicy | None = None
         if job.site_id is not None:  # the site's check and the plan's read are one round trip
-            owner = job.user_id if job.job_type in OWNED_SITE_JOBS else None
+            owner = job.user_id if owns_site(job.job_type) else None
             name = await site_and_plan(conn, job.site_id, owner, job.user_id if metered else None)
             plan = self._policy(name) if metered else None
         elif metered and job.user_id:
@@ -109,15 +108,16 @@ class QueueService:
                 raise Conflict(f"this Idempotency-Key was already used for a {existing} job",
                                idempotency_key=job.idempotency_key, job_id=str(job_id))
         elif plan is not None and job.user_id is not None:
-            await count_usage(conn, job.user_id, METERED[job.job_type], quota_of(plan, job.job_type),
-                              utcnow())
+            counter = spec_of(job.job_type).quota
+            if counter is not None:
+                await count_usage(conn, job.user_id, counter, quota_of(plan, job.job_type), utcnow())
         return Enqueued(job_id, created)
 
     async def submit_many_in(self, conn: AsyncConnection, jobs: Sequence[NewJob]) -> list[Enqueued]:
         """Enqueue many jobs inside the caller's transaction, in order. Plain jobs (no site,
         dependency, idempotency key, plan or exclusivity to check) go in one statement; the others
         one by one through submit_in."""
-        plain = {j.job_id for j in jobs if is_plain(j) and j.job_type not in OWNED_SITE_JOBS}
+        plain = {j.job_id for j in jobs if is_plain(j) and not owns_site(j.job_type)}
         inserted = await insert_plain_jobs(conn, self.store.topics, [j for j in jobs if j.job_id in plain])
         return [Enqueued(j.job_id, j.job_id in inserted) if j.job_id in plain
                 else await self.submit_in(conn, j) for j in jobs]
@@ -150,7 +150,7 @@ class QueueService:
         if not job.depends_on:
             return
         stmt = select(Job.id).where(Job.id.in_(job.depends_on))
-        if job.user_id is not None and job.job_type in OWNED_SITE_JOBS:
+        if job.user_id is not None and owns_site(job.job_type):
             stmt = stmt.where(Job.user_id == job.user_id)
         found = set((await conn.execute(stmt)).scalars())
         missing = [str(d) for d in job.depends_on if d not in found]

@@ -8,7 +8,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from seojobs.domain.job_spec import DEFAULT_TIME_LIMIT_S
 from seojobs.domain.plans import DEFAULT_PLANS, PlanPolicy
+from seojobs.domain.registry import KNOWN, spec_of
 from seojobs.domain.topics import Topics
 
 #: Where the native stack listens unless told otherwise.
@@ -57,9 +59,10 @@ class Settings(BaseSettings):
     retry_delays_s: tuple[float, ...] = (60.0, 120.0, 180.0)
     #: Retry delays of single job types (name -> delays), e.g. '{"ANALYZE_SITE": [30, 120, 600]}'.
     retry_delays_by_type_s: dict[str, tuple[float, ...]] = {}
-    #: Time limit per job type, seconds (name -> seconds); unknown types use the default.
-    job_time_limits_s: dict[str, float] = {"CRAWL_SITE": 900.0, "ANALYZE_SITE": 300.0}
-    job_time_limit_default_s: float = 300.0
+    #: Time limits of single job types, seconds (name -> seconds), over the registry's.
+    job_time_limits_s: dict[str, float] = {}
+    #: Time limit of a type the registry does not know.
+    job_time_limit_default_s: float = DEFAULT_TIME_LIMIT_S
     #: Jobs one worker process runs at once (its run slots).
     worker_concurrency: int = Field(4, ge=1, le=64)
     #: Partitions of each work topic: a lane's messages reach at most this many processes of a
@@ -141,7 +144,7 @@ class Settings(BaseSettings):
     @property
     def retry_steps(self) -> int:
         """How many delay topics each job type has (the longest delay table)."""
-        return max([len(self.retry_delays_s), *(len(d) for d in self.retry_delays_by_type_s.values())])
+        return max([len(self.retry_delays_s), *(len(d) for d in self.retry_delays_by_type().values())])
 
     @property
     def topics(self) -> Topics:
@@ -149,5 +152,14 @@ class Settings(BaseSettings):
         return Topics(self.topic_prefix, self.work_partitions)
 
     def time_limit_s(self, job_type: str) -> float:
-        """The time limit of one job type."""
-        return self.job_time_limits_s.get(job_type, self.job_time_limit_default_s)
+        """The time limit of one job type: this deployment's, else the registry's."""
+        if job_type in self.job_time_limits_s:
+            return self.job_time_limits_s[job_type]
+        known = {t.value: t for t in KNOWN.types()}
+        return spec_of(known[job_type]).time_limit_s if job_type in known else self.job_time_limit_default_s
+
+    def retry_delays_by_type(self) -> dict[str, tuple[float, ...]]:
+        """Retry delays of the types that differ from retry_delays_s: the registry's, then this
+        deployment's overrides."""
+        declared = {s.job_type.value: s.retry_delays_s for s in KNOWN if s.retry_delays_s is not None}
+        return {**declared, **self.retry_delays_by_type_s}

@@ -41,6 +41,7 @@ def matrix(c: Callers) -> list[tuple[str, str, dict[str, Any] | None, dict[str, 
         # A crawl is for the site's owner only; her site already has an active crawl (200: that job).
         ("POST", "/api/jobs/crawl", {"siteId": site}, {**OWNED, "alice": 200, "admin": 404}),
         ("POST", "/api/jobs/analysis", {"siteId": site}, {**OWNED, "alice": 202, "admin": 404}),
+        ("POST", "/api/jobs/sitemap-check", {"siteId": site}, {**OWNED, "alice": 202, "admin": 404}),
         ("POST", "/api/jobs/cleanup", {"daysOld": 90}, ADMIN),
         ("POST", "/api/jobs/usage-reset", {"month": "2024-01"}, ADMIN),
         ("POST", "/api/jobs/sync-metrics", {}, ADMIN),

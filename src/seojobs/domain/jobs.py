@@ -1,4 +1,4 @@
-"""Job types, statuses and the rules that say which status change may follow which."""
+"""Job type names, statuses and services (each type's facts are declared in ``registry.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ class JobType(StrEnum):
     CLEANUP_ROLLBACKS = "CLEANUP_ROLLBACKS"
     RESET_USAGE = "RESET_USAGE"
     SYNC_METRICS = "SYNC_METRICS"
-    #: Benchmark-only: does nothing; enqueued and run only when bench_enabled is set.
+    SITEMAP_CHECK = "SITEMAP_CHECK"
+    #: Benchmark-only: declared in ``domain/bench_jobs.py``, run only when bench_enabled is set.
     NOOP = "NOOP"
 
 
@@ -33,16 +34,6 @@ TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.
 #: Lowest and highest priority a job may carry.
 MIN_PRIORITY, MAX_PRIORITY = 0, 10
 
-#: Default priority per job type (the seed's best practices: crawls high, maintenance low).
-DEFAULT_PRIORITY: dict[JobType, int] = {
-    JobType.CRAWL_SITE: 5,
-    JobType.ANALYZE_SITE: 5,
-    JobType.CLEANUP_ROLLBACKS: 2,
-    JobType.RESET_USAGE: 2,
-    JobType.SYNC_METRICS: 4,
-    JobType.NOOP: 4,
-}
-
 
 class Service(StrEnum):
     """The consumer services; each owns the job types it runs."""
@@ -52,22 +43,7 @@ class Service(StrEnum):
     MAINTENANCE = "maintenance"
 
 
-#: Which service runs which job type.
-SERVICE_OF: dict[JobType, Service] = {
-    JobType.CRAWL_SITE: Service.CRAWLER,
-    JobType.ANALYZE_SITE: Service.ANALYZER,
-    JobType.CLEANUP_ROLLBACKS: Service.MAINTENANCE,
-    JobType.RESET_USAGE: Service.MAINTENANCE,
-    JobType.SYNC_METRICS: Service.MAINTENANCE,
-    JobType.NOOP: Service.MAINTENANCE,
-}
-
-
 def is_terminal(status: JobStatus) -> bool:
     """True when the status ends a job's attempt series."""
     return status in TERMINAL_STATUSES
 
-
-def job_types_of(service: Service) -> tuple[JobType, ...]:
-    """The job types one service runs."""
-    return tuple(t for t, s in SERVICE_OF.items() if s is service)

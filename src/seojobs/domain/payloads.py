@@ -1,15 +1,12 @@
-"""What each job type's payload must hold; validated on enqueue and again by the worker."""
+"""What each job type's payload must hold (validated through ``registry.validate_payload``)."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from seojobs.domain.errors import ValidationFailed
-from seojobs.domain.jobs import JobType
 
 #: Pages a crawl visits when the request does not say (the seed's default).
 DEFAULT_MAX_PAGES = 10
@@ -66,22 +63,6 @@ class SyncMetricsPayload(_Payload):
     site_id: uuid.UUID | None = Field(None, alias="siteId")
 
 
-class NoopPayload(_Payload):
-    """NOOP (benchmarks only): an optional tag the benchmark uses to find its jobs."""
-
-    tag: str | None = Field(None, max_length=100)
-
-
-PAYLOAD_MODELS: dict[JobType, type[_Payload]] = {
-    JobType.CRAWL_SITE: CrawlPayload,
-    JobType.ANALYZE_SITE: AnalysisPayload,
-    JobType.CLEANUP_ROLLBACKS: CleanupPayload,
-    JobType.RESET_USAGE: UsageResetPayload,
-    JobType.SYNC_METRICS: SyncMetricsPayload,
-    JobType.NOOP: NoopPayload,
-}
-
-
 def explain(exc: ValidationError) -> str:
     """One readable sentence per problem in a pydantic error."""
     parts = []
@@ -91,20 +72,3 @@ def explain(exc: ValidationError) -> str:
         parts.append(f"{where}: {msg}")
     return "; ".join(parts)
 
-
-def validate_payload(job_type: JobType, payload: dict[str, Any]) -> dict[str, Any]:
-    """Check a payload and return its normal JSON form (camelCase keys), or raise."""
-    model = PAYLOAD_MODELS[job_type]
-    try:
-        parsed = model.model_validate(payload)
-    except ValidationError as exc:
-        raise ValidationFailed(f"invalid {job_type.value} payload: {explain(exc)}") from exc
-    return parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
-def parse_payload(job_type: JobType, payload: dict[str, Any]) -> Any:
-    """The typed payload model of a job (raises ValidationFailed)."""
-    try:
-        return PAYLOAD_MODELS[job_type].model_validate(payload)
-    except ValidationError as exc:
-        raise ValidationFailed(f"invalid {job_type.value} payload: {explain(exc)}") from exc

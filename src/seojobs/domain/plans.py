@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from seojobs.domain.jobs import MAX_PRIORITY, MIN_PRIORITY, JobType
+from seojobs.domain.registry import spec_of
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,6 @@ DEFAULT_PLANS: dict[str, PlanPolicy] = {
     "enterprise": PlanPolicy(cap=10, boost=2, monthly_crawls=None, monthly_analyses=None),
 }
 
-#: The usage counter each metered job type counts against.
-METERED: dict[JobType, str] = {JobType.CRAWL_SITE: "crawls", JobType.ANALYZE_SITE: "analyses"}
-
-
 def effective_priority(requested: int, plan: PlanPolicy) -> int:
     """The priority a job gets: the requested one plus the plan's boost, at most the plan's cap."""
     return max(MIN_PRIORITY, min(requested + plan.boost, plan.cap, MAX_PRIORITY))
@@ -36,7 +33,7 @@ def effective_priority(requested: int, plan: PlanPolicy) -> int:
 
 def quota_of(plan: PlanPolicy, job_type: JobType) -> int | None:
     """How many jobs of this type the plan allows a month (None: unlimited or not metered)."""
-    counter = METERED.get(job_type)
+    counter = spec_of(job_type).quota
     if counter == "crawls":
         return plan.monthly_crawls
     if counter == "analyses":

@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from seojobs.domain.events import EventType, JobEvent, event_seq
-from seojobs.domain.jobs import SERVICE_OF, JobType
+from seojobs.domain.jobs import JobType
 from seojobs.domain.lanes import lane_of
+from seojobs.domain.registry import spec_of
 from seojobs.domain.topics import Topics
 
 
@@ -57,7 +58,7 @@ def requested_event(job: NewJob, created_at: datetime, series: int = 0) -> JobEv
 
 def work_topic(topics: Topics, job_type: JobType, priority: int) -> str:
     """The work topic of a job: its service's lane for its priority."""
-    return topics.requested(SERVICE_OF[job_type], lane_of(priority))
+    return topics.requested(spec_of(job_type).service, lane_of(priority))
 
 
 def outbox_messages(job: NewJob, topics: Topics, created_at: datetime,

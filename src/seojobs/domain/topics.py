@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from seojobs.domain.jobs import SERVICE_OF, JobType, Service, job_types_of
+from seojobs.domain.jobs import JobType, Service
 from seojobs.domain.lanes import LANES_BY_PREFERENCE, Lane
+from seojobs.domain.registry import job_types_of, spec_of
 
 #: The topic every job lifecycle event goes to (key = job id, so one job's events stay ordered).
 JOB_EVENTS = "job.events"
@@ -63,7 +64,7 @@ class Topics:
 
     def retry(self, job_type: JobType, step: int) -> str:
         """The delay topic of one retry step of a job type (every message in it waits the same)."""
-        return self._n(f"{SERVICE_OF[job_type].value}.retry.{job_type.value.lower()}.{step}")
+        return self._n(f"{spec_of(job_type).service.value}.retry.{job_type.value.lower()}.{step}")
 
     def retry_topics(self, service: Service, retry_steps: int) -> tuple[str, ...]:
         """Every delay topic of a service's job types."""

@@ -11,7 +11,8 @@ from seojobs import metrics
 from seojobs.domain.analysis.digest import build_digest
 from seojobs.domain.errors import PermanentError
 from seojobs.domain.jobs import JobType
-from seojobs.domain.payloads import AnalysisPayload, parse_payload
+from seojobs.domain.payloads import AnalysisPayload
+from seojobs.domain.registry import parse_payload
 from seojobs.handlers.analysis_store import load_crawl, store_conversation, stored_conversation
 from seojobs.ports.llm import AnalysisEngine
 from seojobs.ports.worker import JobContext

@@ -12,7 +12,8 @@ from seojobs.crawl.engine import Crawler
 from seojobs.crawl.records import CrawlOptions, CrawlProgress, crawl_result
 from seojobs.domain.errors import PermanentError
 from seojobs.domain.jobs import JobType
-from seojobs.domain.payloads import CrawlPayload, parse_payload
+from seojobs.domain.payloads import CrawlPayload
+from seojobs.domain.registry import parse_payload
 from seojobs.handlers.crawl_checkpoints import CheckpointStore
 from seojobs.handlers.crawl_store import site_url, store_crawl
 from seojobs.ports.worker import JobContext

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seojobs.adapters.db.job_reads import fold_job_counts
 from seojobs.domain.errors import RetryableError, ValidationFailed
 from seojobs.domain.jobs import JobType
-from seojobs.domain.payloads import CleanupPayload, UsageResetPayload, parse_payload
+from seojobs.domain.payloads import CleanupPayload, UsageResetPayload
+from seojobs.domain.registry import parse_payload
 from seojobs.maintenance import queries
 from seojobs.maintenance.metrics import sync_metrics
 from seojobs.maintenance.rules import cleanup_cutoffs, parse_month
@@ -47,6 +48,11 @@ def retry_on_db_outage(handler: Handler) -> Handler:
 async def noop(ctx: JobContext) -> dict[str, Any]:
     """NOOP (benchmarks only): do nothing and succeed, so a benchmark measures the pipeline alone."""
     return {"success": True}
+
+
+async def build_noop(settings: object, engine: object) -> Handler:
+    """The NOOP handler, for the registry's bench spec (nothing to build)."""
+    return noop
 
 
 class MaintenanceHandlers:

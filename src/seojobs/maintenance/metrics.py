@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.domain.errors import PermanentError
 from seojobs.domain.jobs import JobType
-from seojobs.domain.payloads import SyncMetricsPayload, parse_payload
+from seojobs.domain.payloads import SyncMetricsPayload
+from seojobs.domain.registry import parse_payload
 from seojobs.maintenance import queries
 from seojobs.maintenance.rules import CrawlFigures, site_score
 from seojobs.ports.worker import JobContext

@@ -25,8 +25,9 @@ from seojobs.adapters.db import queries as q
 from seojobs.adapters.db.job_store import write_outbox
 from seojobs.adapters.kafka.producer import send_all
 from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq
-from seojobs.domain.jobs import SERVICE_OF, JobType, Service, job_types_of
+from seojobs.domain.jobs import JobType, Service
 from seojobs.domain.lanes import LANE_RANGES, Lane
+from seojobs.domain.registry import job_types_of, spec_of
 from seojobs.domain.requests import NewJob, requested_event
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.lease_watch import LeaseWatch
@@ -133,8 +134,8 @@ class Dispatcher:
 
 def _service_of(job_type: str) -> Service | None:
     try:
-        return SERVICE_OF[JobType(job_type)]
-    except ValueError:
+        return spec_of(JobType(job_type)).service
+    except (ValueError, KeyError):
         return None
 
 

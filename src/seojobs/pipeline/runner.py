@@ -40,7 +40,7 @@ from seojobs.domain.events import (
     utcnow,
 )
 from seojobs.domain.jobs import JobStatus, JobType, is_terminal
-from seojobs.domain.payloads import validate_payload
+from seojobs.domain.registry import validate_payload
 from seojobs.domain.retry import Decision, plan_retry
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.coalesce import Coalescer

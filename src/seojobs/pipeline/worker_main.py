@@ -18,7 +18,9 @@ from seojobs.adapters.kafka.connect import connection_from
 from seojobs.adapters.kafka.producer import make_producer
 from seojobs.adapters.kafka.topic_health import project_specs
 from seojobs.domain.jobs import JobType, Service
+from seojobs.domain.registry import KNOWN, enabled
 from seojobs.pipeline import keeper
+from seojobs.pipeline.declared import declared_handlers
 from seojobs.pipeline.emitter import Emitter
 from seojobs.pipeline.faust_app import WorkerParts, build_app, consumer_group
 from seojobs.pipeline.leases import LeaseStore
@@ -44,8 +46,8 @@ def runner_config(settings: Settings) -> RunnerConfig:
     """The runner's settings, taken from the one settings object."""
     return RunnerConfig(
         retry_delays_s=settings.retry_delays_s,
-        retry_delays_by_type_s=dict(settings.retry_delays_by_type_s),
-        time_limits_s=dict(settings.job_time_limits_s),
+        retry_delays_by_type_s=settings.retry_delays_by_type(),
+        time_limits_s={t.value: settings.time_limit_s(t.value) for t in KNOWN.types()},
         default_time_limit_s=settings.job_time_limit_default_s,
         default_max_attempts=settings.job_max_attempts,
         heartbeat_s=settings.lease_heartbeat_s,
@@ -64,7 +66,10 @@ def make_parts(settings: Settings, service: Service, factory: HandlerFactory) ->
         producer = make_producer(connection_from(settings), client_id="seojobs-worker")
         await producer.start()
         handler_set = await factory(settings, engine)
-        closers.extend([*handler_set.closers, producer.stop, engine.dispose])
+        declared, declared_closers = await declared_handlers(
+            enabled(settings.bench_enabled), service, settings, engine, set(handler_set.handlers))
+        handler_set.handlers.update(declared)
+        closers.extend([*handler_set.closers, *declared_closers, producer.stop, engine.dispose])
         emitter = Emitter(producer, topics, lambda: make_producer(connection_from(settings),
                                                                   client_id="seojobs-worker"))
         closers.append(lambda: emitter.producer.stop())

@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from seojobs.domain.errors import JobCancelled
-from seojobs.domain.jobs import DEFAULT_PRIORITY, JobType
+from seojobs.domain.jobs import JobType
+from seojobs.domain.registry import spec_of
 
 #: How often wait_until polls its condition, seconds.
 POLL_S = 0.02
@@ -101,7 +102,7 @@ async def insert_job(conn: AsyncConnection, job_type: JobType, payload: dict[str
     result = await conn.execute(text(
         "INSERT INTO jobs (type, payload, priority) VALUES (:type, CAST(:payload AS jsonb), :p)"
         " RETURNING id"), {"type": job_type.value, "payload": json.dumps(payload),
-                           "p": DEFAULT_PRIORITY[job_type]})
+                           "p": spec_of(job_type).default_priority})
     job_id: uuid.UUID = result.scalar_one()
     return job_id
 

@@ -10,7 +10,7 @@ import pytest
 from seojobs.domain.errors import PermanentError, RetryableError, ValidationFailed
 from seojobs.domain.jobs import JobType
 from seojobs.domain.lanes import Lane, lane_of
-from seojobs.domain.payloads import validate_payload
+from seojobs.domain.registry import validate_payload
 from seojobs.domain.retry import Decision, plan_retry
 from seojobs.pipeline.slots import AGEING_EVERY, LaneSlots
 

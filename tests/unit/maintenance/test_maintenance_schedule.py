@@ -8,7 +8,7 @@ import pytest
 
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.jobs import JobType
-from seojobs.domain.payloads import validate_payload
+from seojobs.domain.registry import validate_payload
 from seojobs.maintenance.schedule import (
     DAILY_CLEANUP,
     MONTHLY_RESET,

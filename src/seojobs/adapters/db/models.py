@@ -26,7 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from seojobs.domain.jobs import JobStatus, JobType
+from seojobs.domain.jobs import JobStatus
+from seojobs.domain.registry import KNOWN
 
 
 class Base(DeclarativeBase):
@@ -118,7 +119,7 @@ class Job(Base):
     #: When the job was sent to its work topic (None: waiting for its time or its dependencies).
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
-        CheckConstraint(_in("type", [t.value for t in JobType]), name="jobs_type_check"),
+        CheckConstraint(_in("type", [t.value for t in KNOWN.types()]), name="jobs_type_check"),
         CheckConstraint(_in("status", [s.value for s in JobStatus]), name="jobs_status_check"),
         CheckConstraint("priority BETWEEN 0 AND 10", name="jobs_priority_check"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="jobs_progress_check"),
