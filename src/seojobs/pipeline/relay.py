@@ -27,6 +27,7 @@ from seojobs.domain.events import utcnow
 from seojobs.pipeline.dispatcher import Dispatcher
 from seojobs.pipeline.outages import Backoff
 from seojobs.pipeline.projector import JOBS_CHANNEL
+from seojobs.pipeline.relay_loop import RelayLoop
 
 log = logging.getLogger("seojobs.relay")
 
@@ -34,6 +35,8 @@ log = logging.getLogger("seojobs.relay")
 CHANNEL = "seojobs_outbox"
 #: First pause before publishing again after a failure, seconds (then doubled up to Backoff's cap).
 FIRST_RETRY_S = 0.1
+#: Failures after which the relay tries again later: the database or the broker is away.
+TRANSIENT = (TimeoutError, KafkaError, OSError, psycopg.Error, SQLAlchemyError)
 
 
 @dataclass
@@ -59,13 +62,13 @@ class OutboxRelay:
         self.poll_interval_s = poll_interval_s
         self.producer = producer or make_producer(bootstrap, client_id="seojobs-relay")
         self.stats = RelayStats()
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
+        self._loop = RelayLoop(self, Backoff(FIRST_RETRY_S), batch_size, TRANSIENT)
+        self._wake = self._loop.wake
+        self._stopping = self._loop.stopping
 
     def stop(self) -> None:
         """Ask the relay to finish its current batch and stop."""
-        self._stopping.set()
-        self._wake.set()
+        self._loop.stop()
 
     async def publish_batch(self) -> int:
         """Publish and delete one batch of outbox rows; how many went out."""
@@ -98,39 +101,36 @@ class OutboxRelay:
         """Publish until stopped; with ``drain`` stop as soon as the outbox is empty."""
         await self._start_producer()
         listener = None if drain else asyncio.create_task(self._listen())
-        backoff = Backoff(FIRST_RETRY_S)
         try:
-            while not self._stopping.is_set():
-                self._wake.clear()
-                try:
-                    # The outbox first: a job's job.requested goes out before its work message.
-                    n = await self.publish_batch()
-                    released = await self.dispatcher.dispatch(self.producer) if self.dispatcher else []
-                    restarted = await self.dispatcher.restart_stale() if self.dispatcher else 0
-                    backoff.reset()
-                    if n >= self.batch_size or released or restarted:
-                        continue
-                    if drain and n == 0:
-                        break
-                    timeout = await self._idle_timeout()
-                except (TimeoutError, KafkaError, OSError, psycopg.Error, SQLAlchemyError) as exc:
-                    self.stats.failures += 1
-                    log.warning("outbox publish failed, will retry: %s", exc)
-                    await backoff.sleep()
-                    if isinstance(exc, KafkaError | TimeoutError):
-                        # After a broker outage an idempotent producer can be left with sequence
-                        # numbers the broker no longer accepts: start again with a fresh one.
-                        await self._restart_producer()
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+            await self._loop.run(drain=drain)
         finally:
+            self.stats.failures = self._loop.stats.failures
             if listener is not None:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
             await self.producer.stop()
         return self.stats
+
+    # -- the loop's ports (relay_loop.RelayPorts) ---------------------------------------------
+
+    async def dispatch(self) -> int:
+        """Release due jobs with this relay's producer; how many."""
+        return len(await self.dispatcher.dispatch(self.producer)) if self.dispatcher else 0
+
+    async def restart_stale(self) -> int:
+        """Restart the jobs of stale leases; how many."""
+        return await self.dispatcher.restart_stale() if self.dispatcher else 0
+
+    async def idle_timeout(self) -> float:
+        """How long to sleep when idle."""
+        return await self._idle_timeout()
+
+    async def recover(self, exc: BaseException) -> None:
+        """After a broker outage an idempotent producer can be left with sequence numbers the
+        broker no longer accepts: start again with a fresh one."""
+        if isinstance(exc, KafkaError | TimeoutError):
+            await self._restart_producer()
 
     async def _idle_timeout(self) -> float:
         """How long to sleep when idle: the poll interval, or less if a scheduled job falls due."""

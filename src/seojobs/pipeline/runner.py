@@ -39,10 +39,11 @@ from seojobs.domain.events import (
     event_seq,
     utcnow,
 )
-from seojobs.domain.jobs import JobStatus, JobType, is_terminal
+from seojobs.domain.jobs import JobType
 from seojobs.domain.registry import validate_payload
 from seojobs.domain.retry import Decision, plan_retry
 from seojobs.domain.topics import Topics
+from seojobs.pipeline.admission import Verdict, admission_verdict
 from seojobs.pipeline.coalesce import Coalescer
 from seojobs.pipeline.context import RunContext
 from seojobs.pipeline.dead_letters import dead_letter_record
@@ -189,29 +190,19 @@ class JobRunner:
                              series=run.series, payload=run.payload,
                              user_id=_uuid(run.request.payload.get("user_id")), engine=self.engine,
                              emitter=self.emitter)
-        if view is None:
+        verdict = admission_verdict(view, run.series, run.final, has_slot=slot.held)
+        if verdict not in (Verdict.HELD, Verdict.STARTED):
             slot.give_back()
+        if verdict is Verdict.MISSING:
             await self._dead_letter(run, PermanentError(f"job {run.job_id} does not exist"))
-            return "missing"
-        if view.series > run.series or is_terminal(JobStatus(view.status)) or view.last_seq >= run.final:
-            # Finished, redriven, or this attempt already ended (its retry waits): an old message.
-            slot.give_back()
-            return "skipped"
-        if view.stored is not None:
-            slot.give_back()
+        elif verdict is Verdict.STORED and view is not None:
             run.result, run.outcome = view.stored, "stored"
             await self._completer.get([run])  # stored but maybe never reported: report it again
-            return "stored"
-        if view.cancel_requested:
-            slot.give_back()
+        elif verdict is Verdict.CANCELLED:
             await self.emitter.emit(run.ctx.event(EventType.CANCELLED, run.final,
                                                   {"reason": "cancelled by request"}))
-            return "cancelled"
-        if not view.claimed:
-            slot.give_back()
-            return "elsewhere"  # leased already: running or held by a worker (maybe this one)
-        if not slot.held:
-            return "held"
+        if verdict is not Verdict.STARTED:
+            return verdict.value
         await self._launch(run, slot)
         return "started"
 
