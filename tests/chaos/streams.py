@@ -98,7 +98,7 @@ class Stream:
         assert set(rows) == self.ids, "every accepted job has its row, and no other appeared"
         assert {r["status"] for r in rows.values()} == {"COMPLETED"}, await self.statuses(engine)
         async with engine.connect() as conn:
-            results = dict((await conn.execute(text(
+            results: dict[str, int] = dict((await conn.execute(text(
                 "SELECT job_id::text, count(*) FROM job_results GROUP BY job_id"))).all())
             outbox = (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
         assert outbox == 0, "the outbox was drained"

@@ -61,7 +61,7 @@ async def test_bad_events_are_dead_lettered_with_a_reason_and_the_stream_flows_o
     for component, topic in (("worker", work), ("projector", topics.job_events)):
         mine = dead_letters_of(letters, component)
         assert len(mine) == len(bad), mine
-        assert all(m["reason"] and m["source"]["topic"] == topic for m in mine)  # type: ignore[index]
+        assert all(m["reason"] and m["source"]["topic"] == topic for m in mine)
         reasons = " | ".join(str(m["reason"]) for m in mine)
         assert "not valid JSON" in reasons and "unknown schema version" in reasons, reasons
     await stream.check(engine)

@@ -75,7 +75,7 @@ async def test_permanent_failure_is_dead_lettered_then_redriven_to_completion(
     full = (await http.get(f"{services.api_url}{BASE}/{letter['id']}", headers=admin.headers)).json()
     assert "PermanentError" in full["deadLetter"]["stack"] and "sync_metrics" in full["deadLetter"]["stack"]
     started = [e for e in await events_of(settings, {job_id}) if e["event_type"] == "job.started"]
-    assert started[0]["payload"]["partition"] == letter["sourcePartition"]  # type: ignore[index]
+    assert started[0]["payload"]["partition"] == letter["sourcePartition"]
     assert letter["sourceOffset"] >= 0 and full["deadLetter"]["original"]["job_id"] == job_id
 
     async with engine.begin() as conn:

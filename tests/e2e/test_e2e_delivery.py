@@ -8,6 +8,7 @@ import signal
 import statistics
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -42,7 +43,7 @@ STARTED_AT = text("SELECT started_at FROM jobs WHERE id = :j")
 PENDING_OF = text("SELECT count(*) FROM jobs WHERE user_id = :u AND status = 'PENDING'")
 
 
-def start(services: ServiceSet, *names: str, **env: object) -> None:
+def start(services: ServiceSet, *names: str, **env: Any) -> None:
     for name in names:
         services.start(name, **env)
 
@@ -106,7 +107,7 @@ async def test_cancel_pending_never_starts_and_processing_stops_at_its_next_chec
     async def deleting() -> bool:
         async with engine.connect() as conn:
             left = (await conn.execute(text("SELECT count(*) FROM rollbacks"))).scalar_one()
-        return left < 39000
+        return bool(left < 39000)
 
     await wait_for(deleting, 60, "the cleanup to run", services.log_tail, 0.05)
     asked = datetime.now(UTC)
@@ -246,7 +247,7 @@ async def test_a_consumer_killed_while_retries_wait_in_a_delay_topic_loses_none_
     with FakeAnthropicServer() as fake:
         fake.script(*[overloaded(retry_after="1") for _ in range(8)])  # every first attempt fails
         start(services, *PIPELINE)
-        env = {"ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": fake.base_url,
+        env: dict[str, Any] = {"ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": fake.base_url,
                "SEOJOBS_ANTHROPIC_MAX_RETRIES": 0, "SEOJOBS_RETRY_DELAYS_BY_TYPE_S": '{"ANALYZE_SITE": [6, 6]}'}
         services.start("analyzer", **env)
         await services.wait_api()

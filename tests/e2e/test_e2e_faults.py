@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections import Counter
+from typing import Any
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.e2e
 SLOW_ROWS, SLOW_BATCH = 40000, 50
 
 
-async def events_of(settings: Settings, job_ids: set[str]) -> list[dict[str, object]]:
+async def events_of(settings: Settings, job_ids: set[str]) -> list[dict[str, Any]]:
     """Every job event of these jobs on the job-event topic, read from the beginning."""
     events = await read_json(settings.kafka_bootstrap_servers, Topics(settings.topic_prefix).job_events)
     return [e for e in events if e.get("job_id") in job_ids]
@@ -48,7 +49,7 @@ async def test_worker_killed_mid_run_is_redelivered_and_completes_once(
     async def mid_run() -> bool:
         async with engine.connect() as conn:
             left = (await conn.execute(text("SELECT count(*) FROM rollbacks"))).scalar_one()
-        return 1 < left < SLOW_ROWS - 2 * SLOW_BATCH
+        return bool(1 < left < SLOW_ROWS - 2 * SLOW_BATCH)
 
     await wait_for(mid_run, 60, "the cleanup to be part-way", services.log_tail, every_s=0.02)
     services.kill("maintenance", sig=signal.SIGKILL)
@@ -110,6 +111,6 @@ async def test_two_workers_of_one_service_share_the_load(
     finished = await asyncio.gather(*(wait_terminal(http, services, j, admin.headers) for j in ids))
     assert all(j["status"] == "COMPLETED" for j in finished)
     started = [e for e in await events_of(settings, set(ids)) if e["event_type"] == "job.started"]
-    by_worker = Counter(str(e["payload"]["worker"]) for e in started)  # type: ignore[index]
+    by_worker = Counter(str(e["payload"]["worker"]) for e in started)
     assert len(by_worker) == 2, by_worker
     assert sum(by_worker.values()) == 60, "each job started exactly once"

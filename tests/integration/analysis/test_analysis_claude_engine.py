@@ -28,6 +28,8 @@ from tests.fakes.anthropic_server import (
     unauthorized,
 )
 
+pytestmark = pytest.mark.integration
+
 MODEL = "claude-test-model"
 SITE = "https://shop.example.com"
 

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from seojobs.adapters.db import accounts
 from seojobs.domain.errors import Conflict, NotFound, ValidationFailed
 
+pytestmark = pytest.mark.integration
+
 
 async def test_token_is_stored_hashed_and_resolves_to_its_user(engine: AsyncEngine) -> None:
     user = await accounts.create_user(engine, "a@example.com", name="A", plan="pro", role="admin")

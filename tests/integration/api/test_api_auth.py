@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.integration.api.api_helpers import row_counts
 from tests.integration.api.conftest import World
 
+pytestmark = pytest.mark.integration
+
 USER_ENDPOINTS = [
     ("POST", "/api/jobs/crawl"), ("POST", "/api/jobs/analysis"), ("GET", "/api/jobs"),
     ("GET", "/api/jobs/stats"), ("GET", f"/api/jobs/{uuid.UUID(int=1)}/status"),

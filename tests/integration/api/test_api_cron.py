@@ -19,6 +19,8 @@ from seojobs.settings import Settings
 from services.api.routes.cron import daily_slot, monthly_slot
 from tests.integration.api.api_helpers import dispatched_topics, outbox_topics, row_counts
 
+pytestmark = pytest.mark.integration
+
 CRON = {"Authorization": "Bearer test-cron-secret"}
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.settings import Settings
 from tests.integration.api.api_helpers import dispatched_topics, outbox_topics, row_counts
 from tests.integration.api.conftest import World
+
+pytestmark = pytest.mark.integration
 
 
 async def test_crawl_is_accepted_with_the_seed_shape(

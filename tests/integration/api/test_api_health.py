@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from seojobs.settings import Settings
 from services.api.app import create_app
 from services.api.routes.health import kafka_probe
+
+pytestmark = pytest.mark.integration
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:

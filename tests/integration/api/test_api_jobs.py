@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.settings import Settings
 from tests.integration.api.api_helpers import outbox_topics, set_job_status
 from tests.integration.api.conftest import World
+
+pytestmark = pytest.mark.integration
 
 JOB_FIELDS = {"id", "type", "status", "priority", "progress", "payload", "result", "error", "attempts",
               "maxAttempts", "scheduledFor", "startedAt", "completedAt", "createdAt", "updatedAt"}

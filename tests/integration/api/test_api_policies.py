@@ -6,12 +6,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.domain.plans import DEFAULT_PLANS
 from tests.integration.api.api_helpers import row_counts
 from tests.integration.api.conftest import World
+
+pytestmark = pytest.mark.integration
 
 
 async def set_plan(engine: AsyncEngine, user_id: uuid.UUID, plan: str) -> None:

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.api.conftest import World
 
+pytestmark = pytest.mark.integration
+
 
 async def _site_count(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:

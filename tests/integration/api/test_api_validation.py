@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.integration.api.api_helpers import row_counts
 from tests.integration.api.conftest import World
 
+pytestmark = pytest.mark.integration
+
 SITE = "{site}"
 
 

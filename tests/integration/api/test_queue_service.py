@@ -16,6 +16,8 @@ from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 from tests.integration.api.api_helpers import dispatched_topics, row_counts, set_job_status
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def queue(engine: AsyncEngine, settings: Settings) -> QueueService:

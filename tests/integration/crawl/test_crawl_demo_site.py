@@ -8,7 +8,7 @@ from seojobs.crawl.engine import Crawler, CrawlOptions, CrawlProgress, crawl_res
 from seojobs.domain.errors import JobCancelled
 from tests.integration.crawl.conftest import ALLOWED, TLS_INSECURE, Server
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 
 def _expected(key: dict[str, object], server: Server, browser: bool) -> set[tuple[str, str]]:

@@ -11,7 +11,7 @@ import pytest
 from seojobs.crawl.engine import Crawler, CrawlOptions, CrawlProgress, crawl_result
 from tests.integration.crawl.conftest import ALLOWED, Recorder, ScenarioFactory
 
-pytestmark = pytest.mark.timeout(30)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(30)]
 
 Serve = Callable[[Mapping[str, str]], Recorder]
 PAGES = ("/", "/a", "/b")

@@ -9,7 +9,7 @@ from seojobs.crawl.engine import Crawler, CrawlOptions, CrawlProgress
 from seojobs.domain.errors import PermanentError, RetryableError
 from tests.integration.crawl.conftest import ALLOWED, TRAP_PORT, ScenarioFactory, Trap
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 
 async def _ignore(_: CrawlProgress) -> None:

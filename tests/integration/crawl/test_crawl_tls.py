@@ -9,7 +9,7 @@ from seojobs.crawl.tls import TLS_UNTRUSTED
 from seojobs.domain.errors import PermanentError
 from tests.integration.crawl.conftest import ALLOWED, SCENARIO_HTTPS_PORT, TLS_INSECURE, ScenarioFactory
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
 SECURE = f"https://127.0.0.1:{SCENARIO_HTTPS_PORT}/secure"
 LEAF = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'

@@ -15,6 +15,8 @@ from seojobs.domain.errors import PermanentError
 from seojobs.domain.jobs import JobType
 from seojobs.handlers.analyze import AnalyzeHandler
 
+pytestmark = pytest.mark.integration
+
 
 class Ctx:
     """A JobContext that records progress."""
@@ -23,6 +25,7 @@ class Ctx:
         self.job_id = job_id or uuid.uuid4()
         self.job_type = JobType.ANALYZE_SITE
         self.attempt = 1
+        self.series = 0
         self.payload = payload
         self.user_id = uuid.UUID(payload["userId"])
         self.seen: list[int] = []

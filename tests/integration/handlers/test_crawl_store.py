@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db.accounts import create_site, create_user
 from seojobs.crawl.records import CrawlReport, IssueRecord, PageRecord
 from seojobs.handlers.crawl_store import store_crawl
+
+pytestmark = pytest.mark.integration
 
 COUNTS = text("""
     SELECT (SELECT count(*) FROM pages WHERE crawl_job_id = :j),

@@ -48,6 +48,11 @@ class RecordingContext:
         return 1
 
     @property
+    def series(self) -> int:
+        """Always the first attempt series."""
+        return 0
+
+    @property
     def payload(self) -> dict[str, Any]:
         """The payload given at construction."""
         return self._payload

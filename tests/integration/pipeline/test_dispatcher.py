@@ -18,6 +18,8 @@ from seojobs.queue_service import QueueService
 from seojobs.settings import Settings
 from tests.support.topics_io import read_json
 
+pytestmark = pytest.mark.integration
+
 
 async def _enqueue(queue: QueueService, engine: AsyncEngine, owner: uuid.UUID, count: int) -> list[str]:
     ids = []

@@ -12,6 +12,8 @@ from seojobs.adapters.kafka.admin import delete_topics, ensure_topics
 from seojobs.domain.topics import TopicSpec
 from tests.support.stack import StackAddress
 
+pytestmark = pytest.mark.integration
+
 
 async def _names(bootstrap: str) -> set[str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

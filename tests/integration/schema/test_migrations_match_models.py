@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
@@ -11,6 +12,8 @@ from sqlalchemy import create_engine
 import seojobs.adapters.db.domain_models  # noqa: F401  (registers the tables)
 from seojobs.adapters.db.migrate import downgrade, upgrade
 from seojobs.adapters.db.models import Base
+
+pytestmark = pytest.mark.integration
 
 
 def diff_against_models(database_url: str) -> list[Any]:

@@ -9,7 +9,6 @@ import logging
 import pytest
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from seojobs.pipeline import outages
 from seojobs.pipeline.outages import Backoff, until_done
 
 log = logging.getLogger("test.outages")
@@ -24,7 +23,7 @@ def test_repeats_through_outages_and_returns_the_result(monkeypatch: pytest.Monk
     async def no_pause(seconds: float) -> None:
         return None
 
-    monkeypatch.setattr(outages.asyncio, "sleep", no_pause)
+    monkeypatch.setattr("seojobs.pipeline.outages.asyncio.sleep", no_pause)
     failures = [_away(OperationalError), _away(InterfaceError)]
     calls = 0
 
@@ -61,7 +60,7 @@ def test_pauses_grow_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fake_sleep(seconds: float) -> None:
         pauses.append(seconds)
 
-    monkeypatch.setattr(outages.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr("seojobs.pipeline.outages.asyncio.sleep", fake_sleep)
     left = 8
 
     async def step() -> int:
@@ -81,7 +80,7 @@ def test_backoff_starts_again_after_a_reset(monkeypatch: pytest.MonkeyPatch) -> 
     async def fake_sleep(seconds: float) -> None:
         pauses.append(seconds)
 
-    monkeypatch.setattr(outages.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr("seojobs.pipeline.outages.asyncio.sleep", fake_sleep)
     backoff = Backoff(0.1, 0.3)
 
     async def scenario() -> None:

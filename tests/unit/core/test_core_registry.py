@@ -6,8 +6,10 @@ import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 import pytest
+from sqlalchemy import CheckConstraint, Table
 
 from seojobs.adapters.db.models import Job
 from seojobs.domain import plans
@@ -51,7 +53,9 @@ def test_the_newest_migration_allows_exactly_the_known_types() -> None:
 
 
 def test_the_model_check_constraint_lists_the_known_types() -> None:
-    check = next(c for c in Job.__table__.constraints if c.name == "jobs_type_check")
+    table = cast(Table, Job.__table__)
+    check = next(c for c in table.constraints if c.name == "jobs_type_check")
+    assert isinstance(check, CheckConstraint)
     assert set(re.findall(r"'(\w+)'", str(check.sqltext))) == {t.value for t in KNOWN.types()}
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from seojobs.demosite import tls
 from seojobs.demosite.tls import CertFiles, DemoTlsError, make_self_signed, subject_alt_names
 
 
@@ -66,6 +65,6 @@ def test_the_certificate_names_only_its_hosts(cert: CertFiles) -> None:
 
 
 def test_without_openssl_the_error_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tls.shutil, "which", lambda _: None)
+    monkeypatch.setattr("seojobs.demosite.tls.shutil.which", lambda _: None)
     with pytest.raises(DemoTlsError, match="openssl is not installed"):
         make_self_signed(tmp_path)
