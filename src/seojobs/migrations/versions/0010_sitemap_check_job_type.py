@@ -4,7 +4,7 @@ The allowed values are written out, not read from the registry: a migration stay
 when it ran. ``tests/unit/core/test_core_registry.py`` checks the newest list against the registry.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
