@@ -21,6 +21,8 @@ from services.api.app import create_app
 from tests.integration.api.api_helpers import set_job_status
 from tests.integration.api.conftest import World, _client
 
+pytestmark = pytest.mark.integration
+
 COUNTS_BY_SCAN = text("""
     SELECT coalesce(user_id, '00000000-0000-0000-0000-000000000000'), type, status, count(*)
     FROM jobs GROUP BY 1, 2, 3

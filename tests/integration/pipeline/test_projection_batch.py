@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +18,8 @@ from seojobs.domain.jobs import JobType
 from seojobs.domain.requests import NewJob, requested_event
 from seojobs.pipeline.projection_store import apply_batch
 from tests.integration.api.test_api_fast_paths import assert_counts_match
+
+pytestmark = pytest.mark.integration
 
 ROWS = text("""
     SELECT id, type, status, priority, payload, result, error, attempts, max_attempts, scheduled_for,
