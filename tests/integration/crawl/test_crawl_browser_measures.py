@@ -11,7 +11,7 @@ from seojobs.crawl.engine import Crawler, CrawlOptions, CrawlProgress
 from seojobs.domain.seo.categories import BROWSER_ONLY_RULES
 from tests.integration.crawl.conftest import ALLOWED, ScenarioFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.timeout(120)]
 
 HEAD = ('<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
         '<meta property="og:title" content="t"><meta property="og:image" content="/i.png">')
