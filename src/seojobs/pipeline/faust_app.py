@@ -28,6 +28,7 @@ from seojobs.domain.lanes import LANES_BY_PREFERENCE
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.delays import hold_and_release
 from seojobs.pipeline.emitter import Emitter
+from seojobs.pipeline.faust_transport import use_short_fetch_wait
 from seojobs.pipeline.outages import Backoff
 from seojobs.pipeline.runner import INFRA_ERRORS, JobRunner
 from seojobs.pipeline.runs import Origin
@@ -106,6 +107,7 @@ def exit_for_restart(stalled: list[TP]) -> None:
 def build_app(service: Service, topics: Topics, bootstrap: KafkaTarget, parts: WorkerParts,
               retry_steps: int, on_stall: Callable[[list[TP]], None] = exit_for_restart) -> faust.App:
     """A Faust app with one agent per lane topic and one per delay topic of the service."""
+    use_short_fetch_wait()
     group = consumer_group(topics, service)
     app = faust.App(
         group,
