@@ -211,9 +211,8 @@ class JobLease(Base):
     heartbeat_at: Mapped[datetime] = _created()
     __table_args__ = (
         CheckConstraint("state IN ('held', 'running', 'done')", name="job_leases_state_check"),
-        Index("job_leases_held_idx", "service", "rank", "since", postgresql_where=text("state = 'held'")),
-        Index("job_leases_worker_idx", "worker"),
-        Index("job_leases_heartbeat_idx", "heartbeat_at", postgresql_where=text("state <> 'held'")),
+        # Only the key: see migration 0006 (small table, HOT updates).
+        {"postgresql_with": {"fillfactor": "70"}},
     )
 
 
