@@ -26,7 +26,7 @@ DEMO_MAX_PAGES = 200
 
 def run_demo(settings: Settings) -> None:
     """Bring everything up and run crawl, analysis and maintenance jobs over the HTTP API."""
-    stack.up()
+    stack.up(brokers=1)
     # The demo site is on this machine, and its https side has a self-signed certificate.
     env = {"SEOJOBS_CRAWL_ALLOWED_PRIVATE": "127.0.0.0/8",
            "SEOJOBS_CRAWL_TLS_INSECURE_HOSTS": "127.0.0.0/8"}
