@@ -40,6 +40,7 @@ class JobPool:
         self._idle = asyncio.Event()
         self._idle.set()
         self._background: set[asyncio.Future[None]] = set()
+        self._refilling: asyncio.Future[None] | None = None
 
     def start(self) -> None:
         """Start the heartbeat loop."""
@@ -89,7 +90,10 @@ class JobPool:
             elif renewal.cancel_requested:
                 run.stop(STOP_CANCELLED)
         await self._release()
-        await self._refill()
+        # Taking held jobs starts runs, and starting a run sends to Kafka: it must never hold up the
+        # heartbeat (a broker outage would let every lease of this worker go stale).
+        if self._refilling is None or self._refilling.done():
+            self._refilling = asyncio.ensure_future(self._refill_quietly())
 
     async def _release(self) -> None:
         keys, self._finished = self._finished, []
@@ -100,6 +104,12 @@ class JobPool:
         except BaseException:
             self._finished.extend(keys)
             raise
+
+    async def _refill_quietly(self) -> None:
+        try:
+            await self._refill()
+        except Exception as exc:  # the database or Kafka is away: the next heartbeat tries again
+            log.warning("taking held jobs failed, will retry: %s", exc)
 
     async def _release_quietly(self) -> None:
         with contextlib.suppress(Exception):
@@ -125,6 +135,10 @@ class JobPool:
             with contextlib.suppress(BaseException):
                 await self._loop
             self._loop = None
+        if self._refilling is not None:
+            self._refilling.cancel()
+            with contextlib.suppress(BaseException):
+                await self._refilling
         tasks = [run.task for run in self.runs.values() if run.task is not None]
         for run in list(self.runs.values()):
             run.stop(STOP_SHUTDOWN)
