@@ -209,7 +209,15 @@ class JobRunner:
     async def _launch(self, run: Run, slot: Slot) -> None:
         # Not waited for here: the handler starts at once, and _complete waits for the acknowledgement
         # before it stores the result.
-        run.started = await self.emitter.emit_later(self._started_event(run))
+        try:
+            run.started = await self.emitter.emit_later(self._started_event(run))
+        except BaseException:
+            # Not started (Kafka is away): the lease goes back to held, so that the job runs when a
+            # slot and the broker are there; a repeat of this admission then finds it leased.
+            with contextlib.suppress(Exception):
+                await self.leases.put_back(run.key)
+            self._maybe_held = True
+            raise
         run.started.add_done_callback(_settled)  # a failure shows in the later sends
         metrics.JOBS_STARTED.labels(run.job_type.value).inc()
         run.outcome = "running"
@@ -230,7 +238,11 @@ class JobRunner:
             for lease in taken:
                 slot = Slot(self.slots, lease.rank)
                 if slot.try_take():
-                    await self._start_taken(lease, slot)
+                    try:
+                        await self._start_taken(lease, slot)
+                    except BaseException:
+                        slot.give_back()
+                        raise
                 else:  # an admission took the slot meanwhile
                     await self.leases.put_back((lease.job_id, lease.series, lease.attempt))
                     self._maybe_held = True
