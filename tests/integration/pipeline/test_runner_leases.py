@@ -187,6 +187,12 @@ async def test_a_run_whose_lease_is_taken_away_stops_and_reports_nothing(
         await asyncio.wait_for(stopped.wait(), 3)
         await runner.pool.wait_idle()
         job_id = json.loads(message)["job_id"]
+
+        async def started_on_topic() -> bool:  # a new topic's leader may still be being elected
+            return bool(await _events(settings, job_id))
+
+        await wait_for(started_on_topic, 15, "job.started on the topic")
+        await asyncio.sleep(0.5)
         assert await _events(settings, job_id) == ["job.started"], "a fenced run publishes nothing more"
         assert await _count(engine, "SELECT count(*) FROM job_results") == 0
     finally:
