@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,21 @@ def requested_event(job: NewJob, created_at: datetime, series: int = 0) -> JobEv
             "series": series,
         },
     )
+
+
+def dispatched_request(row: Mapping[str, Any]) -> JobEvent:
+    """The work message the dispatcher sends for a job's first attempt, built from its row (id,
+    type, payload, priority, max_attempts, user_id, site_id, scheduled_for, created_at, series)."""
+    job = NewJob(job_type=JobType(row["type"]), payload=row["payload"], priority=row["priority"],
+                 max_attempts=row["max_attempts"], user_id=row["user_id"], site_id=row["site_id"],
+                 scheduled_for=row["scheduled_for"], job_id=row["id"])
+    return requested_event(job, row["created_at"], row["series"])
+
+
+def rebuildable(request: JobEvent) -> bool:
+    """Whether a work message is what dispatched_request() builds from its job's row: a first
+    attempt, not a retry (which carries the errors before it) nor a restart (which counts them)."""
+    return request.attempt == 0 and not ({"history", "restarts"} & request.payload.keys())
 
 
 def work_topic(topics: Topics, job_type: JobType, priority: int) -> str:

@@ -19,6 +19,7 @@ from seojobs.adapters.db import queries as q
 from seojobs.adapters.db.job_store import write_outbox
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, decode_event, event_seq
+from seojobs.domain.requests import dispatched_request
 from seojobs.domain.restarts import RestartDecision, StaleLease, plan_restart
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.dead_letters import dead_letter_record
@@ -55,7 +56,7 @@ class LeaseWatch:
             for r in rows:
                 await conn.execute(lq.DROP_LEASE, {"id": r.job_id, "series": r.series, "attempt": r.attempt})
                 try:
-                    request = decode_event(bytes(r.request))
+                    request = decode_event(_raw_request(r))
                 except ValidationFailed:
                     continue  # admitted once, so never the case: nothing to restart from
                 plan = plan_restart(StaleLease(
@@ -76,9 +77,17 @@ class LeaseWatch:
 
     async def _dead_letter(self, conn: AsyncConnection, r: Row[Any], reason: str) -> None:
         """A job failed after too many restarts: its request goes to the dead-letter topic."""
-        record = dead_letter_record(bytes(r.request), reason, r.topic, 0, 0, "dispatcher")
+        record = dead_letter_record(_raw_request(r), reason, r.topic, 0, 0, "dispatcher")
         await conn.execute(q.INSERT_OUTBOX, {"topic": self.topics.dead_letter,
                                              "key": str(r.job_id).encode(), "value": record})
         marked = JobEvent(EventType.DEAD_LETTERED, str(r.job_id), r.type, r.attempt,
                           event_seq(r.series, r.attempt, FINAL_STEP), {"reason": reason})
         await write_outbox(conn, [(self.topics.job_events, marked)])
+
+
+def _raw_request(r: Row[Any]) -> bytes:
+    """The lease's work message; a running first attempt's lease has none, and its message is
+    what the dispatcher built from the job's row."""
+    if r.request is not None:
+        return bytes(r.request)
+    return dispatched_request(dict(r._mapping)).encode()

@@ -32,7 +32,8 @@ class Claim:
     final_seq: int
     state: str
     rank: int
-    request: bytes
+    #: The work message; None for a running first attempt (see Run.claim).
+    request: bytes | None
     topic: str
     partition: int
     offset: int
@@ -111,11 +112,12 @@ class LeaseStore:
                            r.offset, JobView(r.status, r.cancel_requested, r.job_series, r.last_seq,
                                              r.stored, True)) for r in rows]
 
-    async def put_back(self, key: AttemptKey) -> None:
-        """Hold a taken job again (this worker has no slot for it after all)."""
+    async def put_back(self, key: AttemptKey, request: bytes) -> None:
+        """Hold a job this worker took or claimed again (it has no slot for it after all, or could
+        not start it); the held lease carries the job's work message."""
         async with self._single.connect() as conn:
             await conn.execute(lq.PUT_BACK, {"id": key[0], "series": key[1], "attempt": key[2],
-                                             "worker": self.worker})
+                                             "worker": self.worker, "request": request})
 
     async def heartbeat(self, job_ids: Sequence[uuid.UUID]) -> list[Renewal]:
         """Renew this worker's leases of these jobs; the ones it still holds."""

@@ -215,7 +215,7 @@ class JobRunner:
             # Not started (Kafka is away): the lease goes back to held, so that the job runs when a
             # slot and the broker are there; a repeat of this admission then finds it leased.
             with contextlib.suppress(Exception):
-                await self.leases.put_back(run.key)
+                await self.leases.put_back(run.key, run.raw)
             self._maybe_held = True
             raise
         run.started.add_done_callback(_settled)  # a failure shows in the later sends
@@ -244,7 +244,7 @@ class JobRunner:
                         slot.give_back()
                         raise
                 else:  # an admission took the slot meanwhile
-                    await self.leases.put_back((lease.job_id, lease.series, lease.attempt))
+                    await self.leases.put_back((lease.job_id, lease.series, lease.attempt), lease.request)
                     self._maybe_held = True
 
     async def _start_taken(self, lease: TakenLease, slot: Slot) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from seojobs.domain.events import TERMINAL_STEP, JobEvent, event_seq
 from seojobs.domain.jobs import JobType
+from seojobs.domain.requests import rebuildable
 from seojobs.pipeline.context import RunContext
-from seojobs.pipeline.leases import AttemptKey, Claim
+from seojobs.pipeline.leases import HELD, AttemptKey, Claim
 from seojobs.pipeline.slots import LaneSlots
 
 
@@ -69,8 +70,10 @@ class Run:
         return (self.job_id, self.series, self.attempt)
 
     def claim(self, state: str) -> Claim:
-        """The lease this run asks for."""
-        return Claim(self.job_id, self.series, self.attempt, self.final, state, self.rank, self.raw,
+        """The lease this run asks for. A held lease carries the message (any worker may run it);
+        a running first attempt does not: its message is rebuilt from the job's row if needed."""
+        carried = self.raw if state == HELD or not rebuildable(self.request) else None
+        return Claim(self.job_id, self.series, self.attempt, self.final, state, self.rank, carried,
                      self.origin.topic, self.origin.partition, self.origin.offset)
 
     def stop(self, reason: str) -> None:

@@ -18,6 +18,7 @@ from seojobs.domain.jobs import JobType
 from seojobs.domain.requests import requested_event
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.emitter import Emitter
+from seojobs.pipeline.lease_watch import LeaseWatch
 from seojobs.pipeline.leases import LeaseStore
 from seojobs.pipeline.runner import JobRunner, Origin, RunnerConfig
 from seojobs.pipeline.slots import LaneSlots
@@ -233,3 +234,28 @@ async def test_a_stopping_worker_hands_its_running_leases_back(
         beat = (await conn.execute(text("SELECT extract(epoch FROM heartbeat_at) FROM job_leases"))).scalar_one()
     assert float(beat) == 0.0, "stale at once: the dispatcher restarts it without waiting"
     assert await _count(engine, "SELECT count(*) FROM job_results") == 0
+
+
+async def test_a_first_attempt_whose_worker_stopped_restarts_from_its_jobs_row(
+        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    started = asyncio.Event()
+    runner = _runner(engine, emitter, _sleeper(started), slots=1, worker="gone")
+    (message,) = await _enqueue(engine, settings, 1)
+    job_id = json.loads(message)["job_id"]
+    assert await runner.admit(message, _origin(emitter, 1)) == "started"
+    await asyncio.wait_for(started.wait(), 5)
+    assert await _count(engine, "SELECT count(*) FROM job_leases WHERE request IS NULL") == 1, \
+        "a running first attempt's lease does not carry its message"
+    await runner.stop()
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM outbox"))
+    assert await LeaseWatch(engine, emitter.topics, stale_after_s=5.0).restart_stale() == 1
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT value FROM outbox ORDER BY id"))).all()
+    (work,) = [m for m in map(json.loads, (row.value for row in rows)) if m["event_type"] == "job.requested"]
+    sent = json.loads(message)
+    assert work["job_id"] == job_id and work["attempt"] == 1, "the next attempt"
+    assert {k: work["payload"][k] for k in ("type", "payload", "priority", "series")} == \
+        {k: sent["payload"][k] for k in ("type", "payload", "priority", "series")}
+    assert work["payload"]["restarts"] == 1
+    assert work["payload"]["max_attempts"] == sent["payload"]["max_attempts"] + 1

@@ -107,10 +107,12 @@ RELEASE = text("""
 """)
 
 #: Leases whose worker stopped renewing them (it died or hangs), oldest first, locked for the
-#: dispatcher's round; each with its job's state.
+#: dispatcher's round; each with its job's state, and the row's columns that rebuild a first
+#: attempt's work message when the lease has none.
 STALE_LEASES = text("""
     SELECT l.job_id, l.series, l.attempt, l.state, l.worker, l.request, l.topic, l.heartbeat_at,
-           j.status, j.last_seq, j.type
+           j.status, j.last_seq, j.type, j.id, j.payload, j.priority, j.max_attempts, j.user_id,
+           j.site_id, j.scheduled_for, j.created_at
     FROM job_leases l JOIN jobs j ON j.id = l.job_id
     WHERE l.state <> 'held' AND l.heartbeat_at < now() - make_interval(secs => :stale_s)
     ORDER BY l.heartbeat_at
@@ -130,8 +132,9 @@ HAND_BACK = text("""
     UPDATE job_leases SET heartbeat_at = to_timestamp(0) WHERE worker = :worker AND state <> 'held'
 """)
 
-#: A taken job this worker has no slot for after all (another message took it meanwhile): held again.
+#: A job this worker has no slot for after all (another message took it meanwhile), or could not
+#: start: held again, with its work message (a running first attempt's lease had none).
 PUT_BACK = text("""
-    UPDATE job_leases SET state = 'held'
+    UPDATE job_leases SET state = 'held', request = COALESCE(request, :request)
     WHERE job_id = :id AND series = :series AND attempt = :attempt AND worker = :worker
 """)

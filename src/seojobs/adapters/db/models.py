@@ -202,8 +202,10 @@ class JobLease(Base):
     rank: Mapped[int] = mapped_column(SmallInteger)
     state: Mapped[str] = mapped_column(String(8))
     worker: Mapped[str] = mapped_column(String(255))
-    #: The work message, so that any worker can run a held job and the dispatcher can restart it.
-    request: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The work message, so that any worker can run a held job and the dispatcher can restart it;
+    #: a running first attempt's is uploaded at its first heartbeat (until then the dispatcher
+    #: rebuilds it from the job's row, as it built it).
+    request: Mapped[bytes | None] = mapped_column(LargeBinary)
     topic: Mapped[str] = mapped_column(String(255))
     partition: Mapped[int] = mapped_column(Integer)
     offset: Mapped[int] = mapped_column(BigInteger)
