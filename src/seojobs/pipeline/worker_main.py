@@ -55,6 +55,10 @@ def runner_config(settings: Settings) -> RunnerConfig:
     )
 
 
+#: Connections of a worker's lease statements (claim, store, release, heartbeat, take held).
+LEASE_POOL_SIZE = 4
+
+
 def make_parts(settings: Settings, service: Service, factory: HandlerFactory) -> WorkerParts:
     """The lazily built runner of one worker process."""
     topics = settings.topics
@@ -73,7 +77,12 @@ def make_parts(settings: Settings, service: Service, factory: HandlerFactory) ->
         emitter = Emitter(producer, topics, lambda: make_producer(connection_from(settings),
                                                                   client_id="seojobs-worker"))
         closers.append(lambda: emitter.producer.stop())
-        leases = LeaseStore(engine, WORKER_ID, consumer_group(topics, service))
+        # The lease statements have their own small pool, without pre-ping: each is one statement
+        # whose caller repeats it after a connection error, so a round trip per use buys nothing
+        # (the handlers' engine keeps its pre-ping).
+        lease_engine = make_engine(settings.database_url, pool_size=LEASE_POOL_SIZE, pre_ping=False)
+        closers.append(lease_engine.dispose)
+        leases = LeaseStore(lease_engine, WORKER_ID, consumer_group(topics, service))
         runner = JobRunner(engine, emitter, topics, handler_set.handlers, runner_config(settings),
                            leases=leases, slots=slots)
         runner.start()
