@@ -4,7 +4,7 @@ Prints pages/s per mode and the peak RSS of the crawler process tree (Chromium i
 every measurement on: browser mode records the raw HTML and the rendered DOM, LCP and layout shifts
 until 3 s after load, script errors and each page's resource requests. The machine's load average
 is printed too: the figures mean little on a machine busy with other work.
-Run: .venv/bin/python bench/crawl_bench.py [--pages 500] [--port 18130]
+Run: .venv/bin/python bench/crawl_bench.py [--pages 500] [--port 18130] [--proxy-port 18131]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ DEFAULT_PAGES = 500
 #: Port of the benchmark site server.
 DEFAULT_PORT = 18130
 #: Port of the crawler's SSRF proxy during the browser run.
-PROXY_PORT = 18131
+DEFAULT_PROXY_PORT = 18131
 #: Pages in flight per mode (fetches; in browser mode the pages being measured after load come on top).
 CONCURRENCY = {"http": 16, "browser": 8}
 #: Targets in pages per second.
@@ -86,14 +86,14 @@ def start_server(site: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("bench server did not start")
 
 
-async def run(pages: int, port: int) -> int:
+async def run(pages: int, port: int, proxy_port: int = DEFAULT_PROXY_PORT) -> int:
     """Crawl the site in both modes and print the figures; exit status 1 if a target is missed."""
     origin = f"http://127.0.0.1:{port}/"
 
     async def on_page(_: CrawlProgress) -> None:
         return None
 
-    crawler = Crawler(proxy_port=PROXY_PORT)
+    crawler = Crawler(proxy_port=proxy_port)
     await crawler.start()
     missed = 0
     print("load average before: {:.1f} {:.1f} {:.1f} ({} cores)".format(*os.getloadavg(),
@@ -126,13 +126,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=DEFAULT_PAGES)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--proxy-port", type=int, default=DEFAULT_PROXY_PORT,
+                        help="port of the crawler's SSRF proxy (browser mode)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
         site = Path(tmp)
         build_bench_site(site, args.pages)
         server = start_server(site, args.port)
         try:
-            return asyncio.run(run(args.pages, args.port))
+            return asyncio.run(run(args.pages, args.port, args.proxy_port))
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -19,10 +19,10 @@ from seojobs.crawl.records import (
     crawl_result,
 )
 from seojobs.crawl.run import CrawlRun, OnCheckpoint, OnPage
-from seojobs.crawl.ssrf import AddressPolicy, Guard, Resolver, UnsafeUrl, system_resolve
+from seojobs.crawl.ssrf import AddressPolicy, Resolver, guard_for, system_resolve
 from seojobs.crawl.tls import TlsPolicy
 from seojobs.crawl.urls import fetchable_url
-from seojobs.domain.errors import PermanentError, RetryableError
+from seojobs.domain.errors import PermanentError
 from seojobs.domain.seo.thresholds import RuleThresholds
 
 __all__ = [
@@ -70,13 +70,8 @@ class Crawler:
         fetch_url = fetchable_url(base_url)
         if fetch_url is None:
             raise PermanentError(f"not an absolute http(s) URL: {base_url!r}", url=base_url)
-        guard = Guard(AddressPolicy.from_allowed(options.allowed_private), self._resolver)
-        try:
-            await guard.check_url(fetch_url)
-        except UnsafeUrl as exc:
-            raise PermanentError(f"refused to crawl {base_url}: {exc}", url=base_url) from exc
-        except OSError as exc:
-            raise RetryableError(f"cannot resolve {base_url}: {exc}", url=base_url) from exc
+        guard = await guard_for(fetch_url, AddressPolicy.from_allowed(options.allowed_private),
+                                self._resolver, shown=base_url)
         tls = TlsPolicy.from_entries(options.tls_insecure_hosts)
         if tls.enabled and self._insecure_client is None:
             self._insecure_client = new_http_client(verify=False)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from seojobs.crawl.urls import SCHEMES
+from seojobs.domain.errors import PermanentError, RetryableError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -167,3 +168,21 @@ class Guard:
         if not parts.hostname:
             raise UnsafeUrl(f"URL {url!r} has no host")
         return await self.check_host(parts.hostname)
+
+
+async def guard_for(url: str, policy: AddressPolicy, resolver: Resolver = system_resolve, *,
+                    what: str = "crawl", shown: str | None = None) -> Guard:
+    """A guard for one job on the site at url (checked first, as the user gave it: ``shown``).
+
+    PermanentError if url is unsafe ("refused to <what> ..."), RetryableError if its host does not
+    resolve now.
+    """
+    shown = shown or url
+    guard = Guard(policy, resolver)
+    try:
+        await guard.check_url(url)
+    except UnsafeUrl as exc:
+        raise PermanentError(f"refused to {what} {shown}: {exc}", url=shown) from exc
+    except OSError as exc:
+        raise RetryableError(f"cannot resolve {shown}: {exc}", url=shown) from exc
+    return guard

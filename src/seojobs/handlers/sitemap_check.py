@@ -18,7 +18,7 @@ from seojobs.crawl.politeness import HostPacer, effective_delay
 from seojobs.crawl.records import DEFAULT_CRAWL_DELAY_CAP_S, DEFAULT_PAGE_TIMEOUT_S, DEFAULT_USER_AGENT
 from seojobs.crawl.robots import RobotsPolicy
 from seojobs.crawl.sitemap import MAX_SITEMAPS, parse_sitemap
-from seojobs.crawl.ssrf import AddressPolicy, Guard, Resolver, UnsafeUrl, system_resolve
+from seojobs.crawl.ssrf import AddressPolicy, Resolver, guard_for, system_resolve
 from seojobs.crawl.tls import TlsPolicy
 from seojobs.crawl.urls import fetchable_url
 from seojobs.domain.errors import PermanentError, RetryableError
@@ -104,13 +104,7 @@ class SitemapCheck:
         url = fetchable_url(base)
         if url is None:
             raise PermanentError(f"not an absolute http(s) URL: {base!r}", url=base)
-        guard = Guard(self.policy, self.resolver)
-        try:
-            await guard.check_url(url)
-        except UnsafeUrl as exc:
-            raise PermanentError(f"refused to check {base}: {exc}", url=base) from exc
-        except OSError as exc:
-            raise RetryableError(f"cannot resolve {base}: {exc}", url=base) from exc
+        guard = await guard_for(url, self.policy, self.resolver, what="check", shown=base)
         return HttpSession(self._client, guard, self.user_agent, self._insecure, self.tls)
 
     async def _read(self, http: HttpSession, pacer: HostPacer, queue: list[str]) -> SitemapRead:

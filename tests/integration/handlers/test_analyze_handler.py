@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -14,27 +13,9 @@ from seojobs.adapters.llm.offline import OfflineEngine
 from seojobs.domain.errors import PermanentError
 from seojobs.domain.jobs import JobType
 from seojobs.handlers.analyze import AnalyzeHandler
+from tests.support.job_context import RecordingCtx
 
 pytestmark = pytest.mark.integration
-
-
-class Ctx:
-    """A JobContext that records progress."""
-
-    def __init__(self, payload: dict[str, Any], job_id: uuid.UUID | None = None) -> None:
-        self.job_id = job_id or uuid.uuid4()
-        self.job_type = JobType.ANALYZE_SITE
-        self.attempt = 1
-        self.series = 0
-        self.payload = payload
-        self.user_id = uuid.UUID(payload["userId"])
-        self.seen: list[int] = []
-
-    async def progress(self, percent: int, message: str | None = None) -> None:
-        self.seen.append(percent)
-
-    async def checkpoint(self) -> None:
-        return None
 
 
 async def site_of_new_user(engine: AsyncEngine) -> tuple[uuid.UUID, uuid.UUID]:
@@ -45,7 +26,7 @@ async def site_of_new_user(engine: AsyncEngine) -> tuple[uuid.UUID, uuid.UUID]:
 
 async def test_a_site_without_a_crawl_fails_for_good_with_a_message_to_crawl_first(engine: AsyncEngine) -> None:
     user, site = await site_of_new_user(engine)
-    ctx = Ctx({"siteId": str(site), "userId": str(user)})
+    ctx = RecordingCtx(JobType.ANALYZE_SITE, {"siteId": str(site), "userId": str(user)})
     with pytest.raises(PermanentError, match="run a crawl first"):
         await AnalyzeHandler(engine, OfflineEngine())(ctx)
 
@@ -62,8 +43,8 @@ async def test_a_redelivered_analysis_reuses_its_conversation(engine: AsyncEngin
                                {"s": site, "c": crawl, "r": rule, "v": severity})
     handler = AnalyzeHandler(engine, OfflineEngine())
     payload = {"siteId": str(site), "userId": str(user)}
-    first = await handler(Ctx(payload, job_id := uuid.uuid4()))
-    again = await handler(Ctx(payload, job_id))
+    first = await handler(RecordingCtx(JobType.ANALYZE_SITE, payload, job_id := uuid.uuid4()))
+    again = await handler(RecordingCtx(JobType.ANALYZE_SITE, payload, job_id))
     assert first["engine"] == "offline" and first["issuesAnalyzed"] == 3
     assert [r["rule"] for r in first["recommendations"]] == ["title_missing", "h1_missing"]
     assert again["conversationId"] == first["conversationId"]

@@ -12,28 +12,10 @@ from seojobs.adapters.db.accounts import create_site, create_user
 from seojobs.domain.errors import PermanentError
 from seojobs.domain.jobs import JobType
 from seojobs.handlers.sitemap_check import SitemapCheck
+from tests.support.job_context import RecordingCtx
 from tests.support.sitemapsite import EXPECTED, sitemap_site
 
 pytestmark = pytest.mark.integration
-
-
-class Ctx:
-    """A JobContext that records progress."""
-
-    def __init__(self, payload: dict[str, Any]) -> None:
-        self.job_id = uuid.uuid4()
-        self.job_type = JobType.SITEMAP_CHECK
-        self.attempt = 1
-        self.series = 0
-        self.payload = payload
-        self.user_id = uuid.UUID(payload["userId"])
-        self.seen: list[int] = []
-
-    async def progress(self, percent: int, message: str | None = None) -> None:
-        self.seen.append(percent)
-
-    async def checkpoint(self) -> None:
-        return None
 
 
 async def payload_for(engine: AsyncEngine, url: str) -> dict[str, Any]:
@@ -44,7 +26,7 @@ async def payload_for(engine: AsyncEngine, url: str) -> dict[str, Any]:
 
 async def test_a_check_reports_each_sitemap_url_with_its_status_and_lastmod(engine: AsyncEngine) -> None:
     with sitemap_site() as site:
-        ctx = Ctx(await payload_for(engine, site.base))
+        ctx = RecordingCtx(JobType.SITEMAP_CHECK, await payload_for(engine, site.base))
         handler = SitemapCheck(engine, ("127.0.0.0/8",))
         try:
             result = await handler(ctx)
@@ -62,7 +44,7 @@ async def test_a_check_reports_each_sitemap_url_with_its_status_and_lastmod(engi
 
 async def test_max_urls_caps_the_requests(engine: AsyncEngine) -> None:
     with sitemap_site() as site:
-        ctx = Ctx({**await payload_for(engine, site.base), "maxUrls": 1})
+        ctx = RecordingCtx(JobType.SITEMAP_CHECK, {**await payload_for(engine, site.base), "maxUrls": 1})
         handler = SitemapCheck(engine, ("127.0.0.0/8",))
         try:
             result = await handler(ctx)
@@ -74,7 +56,7 @@ async def test_max_urls_caps_the_requests(engine: AsyncEngine) -> None:
 
 async def test_a_private_address_is_refused_by_the_ssrf_guard(engine: AsyncEngine) -> None:
     with sitemap_site() as site:
-        ctx = Ctx(await payload_for(engine, site.base))
+        ctx = RecordingCtx(JobType.SITEMAP_CHECK, await payload_for(engine, site.base))
         handler = SitemapCheck(engine)  # production: no private network allowed
         try:
             with pytest.raises(PermanentError, match="refused"):
