@@ -66,7 +66,7 @@ def count_events(events: Iterable[JobEvent]) -> None:
     """Count the events of a projector batch; a first-series request is an enqueued job."""
     for event in events:
         PROJECTED_EVENTS.labels(event.event_type.value).inc()
-        if event.event_type is EventType.REQUESTED and int(event.payload.get("series", 0) or 0) == 0:
+        if event.event_type is EventType.REQUESTED and event.series == 0:
             JOBS_ENQUEUED.labels(event.job_type).inc()
 
 

@@ -77,6 +77,11 @@ class JobEvent:
         return json.dumps(self.to_dict(), separators=(",", ":"), default=str).encode()
 
     @property
+    def series(self) -> int:
+        """The redrive series a job.requested carries in its payload (0 when absent or null)."""
+        return int(self.payload.get("series") or 0)
+
+    @property
     def key(self) -> bytes:
         """The message key: the job id keeps one job's events in one partition."""
         return self.job_id.encode()

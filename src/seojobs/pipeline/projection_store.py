@@ -38,7 +38,7 @@ def _requested_rows(events: Sequence[JobEvent]) -> dict[str, list[Any]]:
             ("idempotency_keys", p.get("idempotency_key")), ("parent_ids", p.get("parent_id")),
             ("depends_on", "{" + ",".join(str(d) for d in depends) + "}"),
             ("created_at", _when(p.get("created_at"))), ("seqs", event.seq),
-            ("series", int(p.get("series", 0))),
+            ("series", event.series),
         ):
             cols[key].append(value)
     return cols

@@ -87,3 +87,10 @@ def test_events_the_code_builds_match_the_published_schemas() -> None:
     ]
     for event in built:
         assert event_errors(json.loads(event.encode())) == [], event.event_type
+
+
+@pytest.mark.parametrize(("payload", "expected"), [({}, 0), ({"series": None}, 0), ({"series": 3}, 3)])
+def test_series_is_read_from_the_payload_as_an_int(payload: dict[str, object], expected: int) -> None:
+    """The typed series accessor replaces int(payload.get("series", 0)) at its readers."""
+    event = JobEvent(EventType.REQUESTED, "j", "crawl", 0, 0, payload=payload)
+    assert event.series == expected
