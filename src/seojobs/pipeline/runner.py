@@ -164,7 +164,7 @@ class JobRunner:
         if job_type not in self.handlers:
             raise ValidationFailed(f"this service does not run {job_type.value} jobs")
         payload = validate_payload(job_type, dict(request.payload.get("payload") or {}))
-        return Run(request, job_type, payload, origin, int(request.payload.get("series", 0)), rank,
+        return Run(request, job_type, payload, origin, request.series, rank,
                    raw or b"")
 
     async def _claim_batch(self, claims: list[Claim]) -> dict[int, JobView]:
@@ -414,7 +414,7 @@ class JobRunner:
                 raw, str(exc), origin.topic, origin.partition, origin.offset, "worker"))
             return
         attempt = request.attempt + 1
-        series = int(request.payload.get("series", 0))
+        series = request.series
         reason = getattr(exc, "message", None) or str(exc)
         await self.emitter.emit(JobEvent(EventType.FAILED, request.job_id, request.job_type, attempt,
                                          event_seq(series, attempt, TERMINAL_STEP), {"error": reason}))
