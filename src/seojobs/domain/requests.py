@@ -57,7 +57,7 @@ def requested_event(job: NewJob, created_at: datetime, series: int = 0) -> JobEv
     )
 
 
-def dispatched_request(row: Mapping[str, Any]) -> JobEvent:
+def dispatched_request(row: Mapping[Any, Any]) -> JobEvent:
     """The work message the dispatcher sends for a job's first attempt, built from its row (id,
     type, payload, priority, max_attempts, user_id, site_id, scheduled_for, created_at, series)."""
     job = NewJob(job_type=JobType(row["type"]), payload=row["payload"], priority=row["priority"],

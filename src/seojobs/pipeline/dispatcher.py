@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -28,7 +27,7 @@ from seojobs.domain.events import FINAL_STEP, EventType, JobEvent, event_seq
 from seojobs.domain.jobs import JobType, Service
 from seojobs.domain.lanes import LANE_RANGES, Lane
 from seojobs.domain.registry import job_types_of, spec_of
-from seojobs.domain.requests import NewJob, requested_event
+from seojobs.domain.requests import dispatched_request
 from seojobs.domain.topics import Topics
 from seojobs.pipeline.lease_watch import LeaseWatch
 
@@ -119,7 +118,8 @@ class Dispatcher:
         topic = self.topics.requested(service, lane)
         chosen = [rows[i] for i in ids if i in rows]
         await conn.execute(q.MARK_DISPATCHED, {"ids": [r["id"] for r in chosen]})
-        return [(Released(str(r["id"]), r["type"], r["priority"], topic), _request(r)) for r in chosen]
+        return [(Released(str(r["id"]), r["type"], r["priority"], topic), dispatched_request(r))
+                for r in chosen]
 
     async def _cancel_doomed(self, conn: AsyncConnection) -> None:
         doomed = (await conn.execute(q.DOOMED_DEPENDENTS, {"limit": self.batch})).mappings().all()
@@ -137,11 +137,3 @@ def _service_of(job_type: str) -> Service | None:
         return spec_of(JobType(job_type)).service
     except (ValueError, KeyError):
         return None
-
-
-def _request(row: Any) -> JobEvent:
-    """The job.requested event that carries a dispatched job to its worker."""
-    job = NewJob(job_type=JobType(row["type"]), payload=row["payload"], priority=row["priority"],
-                 max_attempts=row["max_attempts"], user_id=row["user_id"], site_id=row["site_id"],
-                 scheduled_for=row["scheduled_for"], job_id=row["id"])
-    return requested_event(job, row["created_at"], row["series"])
