@@ -203,8 +203,8 @@ class JobLease(Base):
     state: Mapped[str] = mapped_column(String(8))
     worker: Mapped[str] = mapped_column(String(255))
     #: The work message, so that any worker can run a held job and the dispatcher can restart it;
-    #: a running first attempt's is uploaded at its first heartbeat (until then the dispatcher
-    #: rebuilds it from the job's row, as it built it).
+    #: a running first attempt's lease has none (the lease watch rebuilds it from the job's row
+    #: with the dispatcher's own builder, migration 0011).
     request: Mapped[bytes | None] = mapped_column(LargeBinary)
     topic: Mapped[str] = mapped_column(String(255))
     partition: Mapped[int] = mapped_column(Integer)
