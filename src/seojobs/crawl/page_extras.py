@@ -67,6 +67,10 @@ class PageExtras:
             return
         outcomes[key] = replace(outcome, facts=replace(outcome.facts, experience=task.result()))
 
+    def measuring(self) -> set[str]:
+        """The keys whose browser measurement has not ended yet."""
+        return {key for key, task in self._late if not task.done()}
+
     def restore(self, statuses: Iterable[tuple[str, int | None]]) -> None:
         """Take the statuses a checkpoint saved: those resources are not checked again."""
         for url, status in statuses:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from seojobs.crawl.checkpoint import CheckpointClock, CrawlState
 from seojobs.crawl.fetching import FetchResult, PageFetcher, TextFetcher
@@ -44,6 +45,18 @@ OnPage = Callable[[CrawlProgress], Awaitable[None]]
 OnCheckpoint = Callable[[CrawlState], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class _Unmeasured:
+    """A fetched page whose measurement may still run: what a checkpoint takes back if so."""
+
+    #: The queue entry that fetched it (queued again).
+    item: QueuedUrl
+    #: The outcome keys the fetch recorded (the requested URL, and its redirect target if new).
+    keys: tuple[str, ...]
+    #: Whether the fetch counted as an error.
+    error: bool
+
+
 class CrawlRun:
     """The state of one crawl; build, then await run() once."""
 
@@ -77,6 +90,9 @@ class CrawlRun:
         self._on_checkpoint = on_checkpoint
         self._checkpoints = checkpoints or CheckpointClock(pages=resume.pages if resume else 0)
         self._fetching: dict[str, QueuedUrl] = {}
+        # Pages whose browser measurement still runs, by measurement key: a checkpoint saves them
+        # as not fetched yet (see _Unmeasured), so a resumed crawl measures them again.
+        self._unmeasured: dict[str, _Unmeasured] = {}
         # Late browser measurements and http-mode sub-resource checks, off the crawl's path.
         self._extras = PageExtras(texts if options.render == "http" else None,
                                   options.page_timeout_s, lambda: self.outcomes)
@@ -136,11 +152,21 @@ class CrawlRun:
         self._reserved = len(self.outcomes)
 
     def snapshot(self) -> CrawlState:
-        """The crawl's state now (pages in flight go first in the queue: they are fetched again)."""
+        """The crawl's state now. Pages in flight, and pages whose measurement has not ended, go
+        first in the queue: a resumed crawl fetches them again, so its result is that of an
+        uninterrupted one."""
         queue, seen = self.frontier.snapshot()
-        return CrawlState(tuple(self.outcomes.values()), (*self._fetching.values(), *queue), seen,
-                          tuple(sorted(self.disallowed)), tuple(self.sitemap_urls), self._errors,
-                          self._last_percent, tuple(self._extras.resource_status.items()))
+        measuring = self._extras.measuring()
+        redo = [u for key, u in self._unmeasured.items() if key in measuring]
+        dropped = {key for u in redo for key in u.keys}
+        unseen = {key for u in redo for key in u.keys if key != u.item.key}
+        return CrawlState(
+            tuple(o for key, o in self.outcomes.items() if key not in dropped),
+            (*self._fetching.values(), *(u.item for u in redo), *queue),
+            tuple(key for key in seen if key not in unseen),
+            tuple(sorted(self.disallowed)), tuple(self.sitemap_urls),
+            self._errors - sum(u.error for u in redo), self._last_percent,
+            tuple(self._extras.resource_status.items()))
 
     async def _read_sitemaps(self, default: str) -> None:
         queue = list(dict.fromkeys([*self.robots.sitemaps(), default]))
@@ -219,15 +245,20 @@ class CrawlRun:
             raise RetryableError(f"base URL unreachable: {result.error}", url=item.fetch_url)
         mapped = to_outcomes(item.key, result, self.scope)
         self.outcomes[item.key] = mapped.requested
+        keys = [item.key]
         final = mapped.final
         if final is not None and self._reserved < self.options.max_pages and \
                 self.frontier.claim(final.url):
             self._reserved += 1
             self.outcomes[final.url] = final
-        if not result.answered or (result.status or 0) >= 500 or result.status == 429:
-            self._errors += 1
+            keys.append(final.url)
+        error = not result.answered or (result.status or 0) >= 500 or result.status == 429
+        self._errors += error
         facts = final.facts if final is not None else mapped.requested.facts
-        self._extras.observe(final.url if final is not None else item.key, result, facts)
+        measure_key = final.url if final is not None else item.key
+        if result.settle is not None:
+            self._unmeasured[measure_key] = _Unmeasured(item, tuple(keys), error)
+        self._extras.observe(measure_key, result, facts)
         if facts is not None:
             for link in facts.links:
                 if link.url is not None and link.internal:

@@ -8,6 +8,7 @@ import pytest
 
 from seojobs.crawl.checkpoint import CheckpointClock, CrawlState, dump_state, load_state
 from seojobs.crawl.engine import Crawler, CrawlOptions, CrawlProgress, CrawlReport
+from tests.integration.crawl.conftest import ALLOWED, TLS_INSECURE, Server
 from tests.support.slowsite import SlowSite, slow_sites
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
@@ -60,3 +61,35 @@ async def test_a_resumed_crawl_equals_an_uninterrupted_one_and_repeats_at_most_a
     finally:
         await crawler.close()
     await asyncio.sleep(0)
+
+
+@pytest.mark.browser
+async def test_a_checkpoint_saved_while_a_page_is_measured_fetches_that_page_again(
+        crawler: Crawler, demo_server: Server) -> None:
+    """The browser measures a page for 3 s after its load; a crawl resumed from a checkpoint
+    saved meanwhile must not lose that measurement (here: the slow hero's LCP)."""
+    options = CrawlOptions(max_pages=200, render="browser", allowed_private=ALLOWED,
+                           tls_insecure_hosts=TLS_INSECURE)
+    slow = demo_server.origin + "/rules/lcp-slow"
+    at_slow: list[CrawlState] = []
+    done_at_slow: list[int] = []
+
+    async def save(state: CrawlState) -> None:
+        if done_at_slow and not at_slow:
+            at_slow.append(load_state(dump_state(state)) or state)
+
+    async def stop_after_slow(progress: CrawlProgress) -> None:
+        if progress.url == slow:
+            done_at_slow.append(progress.pages_done)
+        elif at_slow:
+            raise Stop
+
+    with pytest.raises(Stop):
+        await crawler.crawl(demo_server.origin + "/", options, stop_after_slow, on_checkpoint=save,
+                            checkpoints=CheckpointClock(1, 60.0))
+    state = at_slow[0]
+    assert slow not in {o.url for o in state.outcomes}, "saved as not measured yet"
+    assert slow in {q.key for q in state.queue}, "so it is fetched again"
+    resumed = await crawler.crawl(demo_server.origin + "/", options, _ignore, resume=state)
+    assert resumed.stopped_reason == "completed"
+    assert [i.evidence for i in resumed.issues if i.rule == "lcp_slow" and i.url == slow] != []
