@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from seojobs.domain.contracts.results import NoopResult
 from seojobs.domain.job_spec import JobSpec
 from seojobs.domain.jobs import JobType, Service
 
@@ -21,7 +22,7 @@ class NoopPayload(BaseModel):
 
 
 #: Does nothing and succeeds, so a benchmark measures the pipeline alone.
-NOOP_SPEC = JobSpec(JobType.NOOP, Service.MAINTENANCE, NoopPayload, default_priority=4,
+NOOP_SPEC = JobSpec(JobType.NOOP, Service.MAINTENANCE, NoopPayload, NoopResult, default_priority=4,
                     handler="seojobs.maintenance.handlers:build_noop")
 
 #: The bench's job types.

@@ -6,26 +6,17 @@ import json
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from seojobs.domain.contracts.event_payloads import PAYLOADS
+from seojobs.domain.contracts.events import SCHEMA_VERSION, Envelope, EventType
 from seojobs.domain.errors import ValidationFailed
+from seojobs.domain.payloads import explain
 
-#: Version of the envelope and payload shapes described in schemas/.
-SCHEMA_VERSION = 1
-
-
-class EventType(StrEnum):
-    """The lifecycle events of a job."""
-
-    REQUESTED = "job.requested"
-    STARTED = "job.started"
-    PROGRESS = "job.progress"
-    COMPLETED = "job.completed"
-    FAILED = "job.failed"
-    CANCELLED = "job.cancelled"
-    RETRY_SCHEDULED = "job.retry_scheduled"
-    DEAD_LETTERED = "job.dead_lettered"
+__all__ = ["SCHEMA_VERSION", "EventType", "JobEvent", "decode_event", "event_seq", "utcnow"]
 
 
 #: Bits of the sequence given to the step within one attempt.
@@ -81,13 +72,49 @@ class JobEvent:
         """The redrive series a job.requested carries in its payload (0 when absent or null)."""
         return int(self.payload.get("series") or 0)
 
+    def body(self) -> BaseModel:
+        """The payload as its event type's model (raises ValidationFailed when it does not fit)."""
+        model = PAYLOADS[self.event_type]
+        try:
+            return model.model_validate(self.payload)
+        except ValidationError as exc:
+            raise ValidationFailed(f"invalid {self.event_type.value} payload: {explain(exc)}") from exc
+
     @property
     def key(self) -> bytes:
         """The message key: the job id keeps one job's events in one partition."""
         return self.job_id.encode()
 
 
+#: Envelope fields in the order a missing one is reported.
 _REQUIRED = ("event_type", "job_id", "job_type", "attempt", "seq", "event_id", "occurred_at")
+
+
+def _reason(exc: ValidationError) -> str:
+    """The first problem of an envelope, in the words the hand-written checks used."""
+    errors = exc.errors(include_url=False, include_context=False)
+    by_field: dict[str, ErrorDetails] = {}
+    for err in errors:
+        if err["type"] == "json_invalid":
+            return f"message is not valid JSON: {err['msg']}"
+        if not err["loc"]:
+            return "message is not a JSON object"
+        by_field.setdefault(str(err["loc"][0]), err)
+    missing = [k for k in _REQUIRED if k in by_field and by_field[k]["type"] == "missing"]
+    if missing:
+        return f"event lacks fields: {', '.join(missing)}"
+    if "schema_version" in by_field:
+        version = by_field["schema_version"]["input"]
+        return f"unknown schema version {version!r} (this build reads {SCHEMA_VERSION})"
+    for name in ("event_type", "job_type"):
+        if name in by_field and by_field[name]["type"] == "enum":
+            return f"unknown {name.replace('_', ' ')} {by_field[name]['input']!r}"
+    if {"attempt", "seq"} & by_field.keys() and all(
+            e["type"] == "int_type" for k, e in by_field.items() if k in ("attempt", "seq")):
+        return "attempt and seq must be integers"
+    if "payload" in by_field:
+        return "payload must be an object"
+    return f"invalid event: {explain(exc)}"
 
 
 def decode_event(raw: bytes | None) -> JobEvent:
@@ -95,29 +122,8 @@ def decode_event(raw: bytes | None) -> JobEvent:
     if raw is None:
         raise ValidationFailed("empty message value")
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed(f"message is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ValidationFailed("message is not a JSON object")
-    missing = [k for k in _REQUIRED if k not in data]
-    if missing:
-        raise ValidationFailed(f"event lacks fields: {', '.join(missing)}")
-    version = data.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
-        raise ValidationFailed(f"unknown schema version {version!r} (this build reads {SCHEMA_VERSION})")
-    try:
-        etype = EventType(data["event_type"])
-    except ValueError as exc:
-        raise ValidationFailed(f"unknown event type {data['event_type']!r}") from exc
-    if not isinstance(data["attempt"], int) or not isinstance(data["seq"], int):
-        raise ValidationFailed("attempt and seq must be integers")
-    payload = data.get("payload") or {}
-    if not isinstance(payload, dict):
-        raise ValidationFailed("payload must be an object")
-    return JobEvent(
-        event_type=etype, job_id=str(data["job_id"]), job_type=str(data["job_type"]),
-        attempt=data["attempt"], seq=data["seq"], payload=payload,
-        event_id=str(data["event_id"]), occurred_at=str(data["occurred_at"]),
-        schema_version=version,
-    )
+        env = Envelope.model_validate_json(raw)
+    except ValidationError as exc:
+        raise ValidationFailed(_reason(exc)) from exc
+    return JobEvent(env.event_type, env.job_id, env.job_type.value, env.attempt, env.seq, env.payload,
+                    env.event_id, env.occurred_at, env.schema_version)

@@ -24,7 +24,7 @@ class JobSpec:
     job_type: JobType
     service: Service
     payload: type[BaseModel]
-    #: The result's model; None: a free-form dict (the seed's result shapes, not modelled yet).
+    #: The result's model (``domain/contracts/results.py``, the seed's shapes); None: free-form.
     result: type[BaseModel] | None = None
     default_priority: int = 5
     time_limit_s: float = DEFAULT_TIME_LIMIT_S

@@ -15,6 +15,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from seojobs.domain.bench_jobs import BENCH_SPECS
+from seojobs.domain.contracts.results import (
+    AnalysisResult,
+    CleanupResult,
+    CrawlResult,
+    SyncMetricsResult,
+    UsageResetResult,
+)
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.job_spec import JobRegistry, JobSpec
 from seojobs.domain.jobs import JobType, Service
@@ -30,13 +37,16 @@ from seojobs.domain.sitemap_check import SitemapCheckPayload, SitemapCheckResult
 
 #: The product's job types: the seed's five and the sitemap check.
 PRODUCT = JobRegistry((
-    JobSpec(JobType.CRAWL_SITE, Service.CRAWLER, CrawlPayload, time_limit_s=900.0, quota="crawls",
+    JobSpec(JobType.CRAWL_SITE, Service.CRAWLER, CrawlPayload, CrawlResult, time_limit_s=900.0,
+            quota="crawls", owned_site=True),
+    JobSpec(JobType.ANALYZE_SITE, Service.ANALYZER, AnalysisPayload, AnalysisResult, quota="analyses",
             owned_site=True),
-    JobSpec(JobType.ANALYZE_SITE, Service.ANALYZER, AnalysisPayload, quota="analyses",
-            owned_site=True),
-    JobSpec(JobType.CLEANUP_ROLLBACKS, Service.MAINTENANCE, CleanupPayload, default_priority=2),
-    JobSpec(JobType.RESET_USAGE, Service.MAINTENANCE, UsageResetPayload, default_priority=2),
-    JobSpec(JobType.SYNC_METRICS, Service.MAINTENANCE, SyncMetricsPayload, default_priority=4),
+    JobSpec(JobType.CLEANUP_ROLLBACKS, Service.MAINTENANCE, CleanupPayload, CleanupResult,
+            default_priority=2),
+    JobSpec(JobType.RESET_USAGE, Service.MAINTENANCE, UsageResetPayload, UsageResetResult,
+            default_priority=2),
+    JobSpec(JobType.SYNC_METRICS, Service.MAINTENANCE, SyncMetricsPayload, SyncMetricsResult,
+            default_priority=4),
     JobSpec(JobType.SITEMAP_CHECK, Service.CRAWLER, SitemapCheckPayload, SitemapCheckResult,
             time_limit_s=120.0, owned_site=True, handler="seojobs.handlers.sitemap_check:build",
             route="sitemap-check"),

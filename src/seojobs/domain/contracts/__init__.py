@@ -1,0 +1,2 @@
+"""The typed contracts of the topics and channels: event envelope and payloads, dead-letter record,
+NOTIFY payloads, job results. ``schemas/`` is generated from these models (``seojobs schemas``)."""
