@@ -1,4 +1,4 @@
-"""The seojobs command line: stack, services, accounts, jobs."""
+"""The seojobs command line: stack, services, accounts, jobs, schemas."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import typer
 
 from seojobs.cli import accounts, dlq, jobs, services, stack, top
 from seojobs.cli.replay import replay
+from seojobs.cli.schemas import schemas
 
 app = typer.Typer(help="seojobs: the background-job platform of an SEO SaaS, on Kafka.",
                   no_args_is_help=True, add_completion=False)
@@ -24,6 +25,7 @@ app.command("migrate")(stack.migrate)
 app.command("topics")(stack.topics)
 app.command("serve")(services.serve)
 app.command("demo")(services.demo)
+app.command("schemas")(schemas)
 
 if __name__ == "__main__":
     app()
