@@ -11,8 +11,12 @@ import asyncio
 import logging
 from datetime import datetime
 
+from pydantic import ValidationError
+
+from seojobs.domain.contracts.event_payloads import RetryScheduledPayload
 from seojobs.domain.errors import ValidationFailed
 from seojobs.domain.events import EventType, JobEvent, decode_event, utcnow
+from seojobs.domain.payloads import explain
 from seojobs.pipeline.dead_letters import dead_letter_record
 from seojobs.pipeline.emitter import Emitter
 from seojobs.pipeline.runner import Origin
@@ -20,30 +24,34 @@ from seojobs.pipeline.runner import Origin
 log = logging.getLogger("seojobs.delays")
 
 
-def due_of(event: JobEvent) -> datetime:
-    """When a delayed retry is due (raises ValidationFailed when the message lacks it)."""
+#: The delay's own fields; the rest of the message's payload is the request it releases.
+_DELAY_FIELDS = frozenset({"due_at", "target_topic", "step"})
+
+
+def released(event: JobEvent) -> tuple[datetime, str, JobEvent]:
+    """When a delayed retry is due, its work topic and the job.requested event it becomes
+    (raises ValidationFailed when the message is not a delayed retry)."""
     try:
-        return datetime.fromisoformat(str(event.payload["due_at"]))
-    except (KeyError, ValueError) as exc:
+        body = RetryScheduledPayload.model_validate(event.payload)
+        due = datetime.fromisoformat(body.due_at)
+    except ValidationError as exc:
+        if any(err["loc"][:1] == ("due_at",) for err in exc.errors()):
+            raise ValidationFailed("delayed message lacks a valid due_at") from exc
+        raise ValidationFailed(f"invalid delayed message: {explain(exc)}") from exc
+    except ValueError as exc:
         raise ValidationFailed("delayed message lacks a valid due_at") from exc
-
-
-def released(event: JobEvent) -> tuple[str, JobEvent]:
-    """The work topic and the job.requested event a due retry becomes."""
-    payload = {k: v for k, v in event.payload.items() if k not in ("due_at", "target_topic", "step")}
-    target = event.payload.get("target_topic")
-    if not isinstance(target, str) or not target:
+    if not body.target_topic:
         raise ValidationFailed("delayed message lacks its target_topic")
-    return target, JobEvent(EventType.REQUESTED, event.job_id, event.job_type, event.attempt, event.seq,
-                            payload)
+    payload = {k: v for k, v in event.payload.items() if k not in _DELAY_FIELDS}
+    request = JobEvent(EventType.REQUESTED, event.job_id, event.job_type, event.attempt, event.seq, payload)
+    return due, body.target_topic, request
 
 
 async def hold_and_release(raw: bytes | None, origin: Origin, emitter: Emitter) -> str:
     """Wait until the message is due, then publish it to its work topic."""
     try:
         event = decode_event(raw)
-        due = due_of(event)
-        target, request = released(event)
+        due, target, request = released(event)
     except ValidationFailed as exc:
         await emitter.dead_letter(None, dead_letter_record(
             raw, str(exc), origin.topic, origin.partition, origin.offset, "delay"))

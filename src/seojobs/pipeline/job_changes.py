@@ -10,13 +10,16 @@ import json
 import uuid
 from collections.abc import Iterable
 
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from seojobs.domain.contracts.notify import MAX_IDS_PER_NOTIFY, JobsChanged
+
 #: The channel the projector NOTIFYs after each batch (live updates listen on it).
 JOBS_CHANNEL = "seojobs_jobs"
-#: Job ids per NOTIFY: 150 quoted UUIDs are about 5,900 bytes, below PostgreSQL's 8,000-byte limit.
-NOTIFY_CHUNK = 150
+#: Job ids per NOTIFY (the contract's most, ``schemas/notify/jobs_changed.v1.json``).
+NOTIFY_CHUNK = MAX_IDS_PER_NOTIFY
 
 NOTIFY = text("SELECT pg_notify(:channel, :payload)")
 
@@ -35,6 +38,10 @@ async def notify_jobs(conn: AsyncConnection, job_ids: Iterable[str], channel: st
 
 def parse_job_ids(payload: str) -> set[uuid.UUID]:
     """The job ids of one NOTIFY payload; anything that is not a JSON list of UUIDs gives none."""
+    try:
+        return set(JobsChanged.model_validate_json(payload).root)
+    except ValidationError:
+        pass  # not the contract's shape: keep whatever ids it holds (an older or foreign notifier)
     try:
         items = json.loads(payload) if payload else []
     except ValueError:

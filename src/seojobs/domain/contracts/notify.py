@@ -9,11 +9,11 @@ import uuid
 
 from pydantic import Field, RootModel
 
-#: The payload of the outbox channel's NOTIFY: nothing, a wake-up only.
-OUTBOX_WAKE_PAYLOAD = ""
+#: Most job ids in one NOTIFY: 150 quoted UUIDs are about 5,900 bytes, below PostgreSQL's 8,000.
+MAX_IDS_PER_NOTIFY = 150
 
 
 class JobsChanged(RootModel[list[uuid.UUID]]):
     """The projector's NOTIFY after a batch commits: a JSON list of the ids of the jobs it changed."""
 
-    root: list[uuid.UUID] = Field(max_length=150)
+    root: list[uuid.UUID] = Field(max_length=MAX_IDS_PER_NOTIFY)
