@@ -13,6 +13,7 @@ from seojobs.adapters.db.job_store import MAX_LIST_LIMIT
 from seojobs.domain.jobs import JobStatus, JobType
 from services.api.deps import CurrentUser, Queue, owner_scope
 from services.api.responses import OrjsonResponse
+from services.api.views import JobListResponse, JobStatusResponse
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 DEFAULT_LIST_LIMIT = 50
 
 
-@router.get("", response_model=dict[str, Any])
+@router.get("", response_model=JobListResponse)
 async def list_jobs(
     user: CurrentUser, queue: Queue,
     job_type: Annotated[JobType | None, Query(alias="type")] = None,
@@ -45,7 +46,7 @@ async def job_stats(user: CurrentUser, queue: Queue) -> OrjsonResponse:
     return OrjsonResponse(await queue.get_job_stats(owner_scope(user)))
 
 
-@router.get("/{job_id}/status", response_model=dict[str, Any])
+@router.get("/{job_id}/status", response_model=JobStatusResponse)
 async def job_status(job_id: uuid.UUID, user: CurrentUser, queue: Queue) -> OrjsonResponse:
     """One job with every field, progress included (404 for another user's job)."""
     return OrjsonResponse({"success": True, "job": await queue.get_job(job_id, owner_scope(user))})

@@ -76,6 +76,15 @@ async def test_openapi_and_docs(client: httpx.AsyncClient) -> None:
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
 
+async def test_the_served_openapi_document_shows_the_result_models(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    for name in ("CrawlResult", "AnalysisResult", "CleanupResult", "UsageResetResult",
+                 "SyncMetricsResult", "SitemapCheckResult"):
+        assert name in schemas, name
+    assert schemas["CrawlSiteJob"]["properties"]["result"]["anyOf"][0] == {"$ref": "#/components/schemas/CrawlResult"}
+
+
 async def test_unknown_route_uses_the_error_shape(client: httpx.AsyncClient) -> None:
     resp = await client.get("/api/nothing-here")
     assert resp.status_code == 404
