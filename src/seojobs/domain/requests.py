@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from seojobs.domain.contracts.event_payloads import RequestedPayload
 from seojobs.domain.events import EventType, JobEvent, event_seq
 from seojobs.domain.jobs import JobType
 from seojobs.domain.lanes import lane_of
@@ -40,20 +41,20 @@ def requested_event(job: NewJob, created_at: datetime, series: int = 0) -> JobEv
         job_type=job.job_type.value,
         attempt=0,
         seq=event_seq(series, 0, 0),
-        payload={
-            "type": job.job_type.value,
-            "priority": job.priority,
-            "payload": job.payload,
-            "max_attempts": job.max_attempts,
-            "user_id": str(job.user_id) if job.user_id else None,
-            "site_id": str(job.site_id) if job.site_id else None,
-            "scheduled_for": (job.scheduled_for or created_at).isoformat(),
-            "created_at": created_at.isoformat(),
-            "idempotency_key": job.idempotency_key,
-            "parent_id": str(job.parent_id) if job.parent_id else None,
-            "depends_on": [str(d) for d in job.depends_on],
-            "series": series,
-        },
+        payload=RequestedPayload(
+            type=job.job_type,
+            priority=job.priority,
+            payload=job.payload,
+            max_attempts=job.max_attempts,
+            user_id=str(job.user_id) if job.user_id else None,
+            site_id=str(job.site_id) if job.site_id else None,
+            scheduled_for=(job.scheduled_for or created_at).isoformat(),
+            created_at=created_at.isoformat(),
+            idempotency_key=job.idempotency_key,
+            parent_id=str(job.parent_id) if job.parent_id else None,
+            depends_on=[str(d) for d in job.depends_on],
+            series=series,
+        ).model_dump(mode="json", exclude_unset=True),
     )
 
 

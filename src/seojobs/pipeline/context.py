@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import queries as q
+from seojobs.domain.contracts.event_payloads import ProgressPayload
 from seojobs.domain.errors import JobCancelled
 from seojobs.domain.events import STARTED_STEP, EventType, JobEvent, event_seq
 from seojobs.domain.jobs import JobType
@@ -74,9 +75,7 @@ class RunContext:
         """Publish a progress event, then check for cancellation."""
         percent = max(0, min(100, int(percent)))
         self.last_progress = percent
-        body: dict[str, Any] = {"progress": percent}
-        if message:
-            body["message"] = message
+        body = ProgressPayload(progress=percent, message=message or None).model_dump(exclude_none=True)
         await self._emitter.emit(self.event(EventType.PROGRESS, self.next_seq(), body))
         await self.checkpoint()
 
