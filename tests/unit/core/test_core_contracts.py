@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from seojobs.cli.schemas import SCHEMAS_DIR, differences
 from seojobs.domain.contracts.documents import catalogue, schema_of
@@ -56,6 +57,7 @@ def test_documents_are_self_contained_and_keep_their_ids() -> None:
         schema = schema_of(doc)
         assert schema["$id"] == f"https://seojobs.dev/schemas/{doc.path}"
         assert schema["title"] and schema["description"]
+        Draft202012Validator.check_schema(schema)
         assert "$ref" not in json.dumps(schema) and "$defs" not in schema
 
 
