@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e.conftest import make_account
 from tests.e2e.jobs_http import post_job, wait_terminal
+from tests.e2e.test_e2e_faults import events_of
+from tests.support.schemas import event_errors
 from tests.support.services import ServiceSet
 from tests.support.sitemapsite import EXPECTED, sitemap_site
 
@@ -33,6 +35,10 @@ async def test_a_sitemap_check_runs_on_the_crawler_and_reports_statuses_and_last
     got = [(u["url"].removeprefix(site.base), u["lastmod"], u["status"], u["error"]) for u in result["urls"]]
     assert got == EXPECTED
     assert (result["totalUrls"], result["checked"], result["broken"]) == (4, 4, 2)
+    assert result["success"] is True
+    events = await events_of(services.settings, {job_id})
+    assert {e["event_type"] for e in events} >= {"job.started", "job.completed"}
+    assert [event_errors(e) for e in events] == [[] for _ in events], "every event fits its schema"
 
     refused = await http.post(f"{services.api_url}/api/jobs/sitemap-check", json={"siteId": site_id},
                               headers=(await make_account(engine)).headers)

@@ -40,6 +40,8 @@ class SitemapCheckResult(BaseModel):
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
+    #: As in every job's result (the job.completed schema requires it).
+    success: bool = True
     sitemaps: list[str] = Field(default_factory=list)
     total_urls: int = Field(0, alias="totalUrls")
     checked: int = 0
