@@ -74,11 +74,14 @@ class JobPool:
         await self._idle.wait()
 
     async def beat(self) -> None:
-        """One heartbeat: renew, stop what was cancelled or taken away, release, refill."""
+        """One heartbeat: release, renew, stop what was cancelled or taken away, refill."""
+        # Finished runs' leases go first: then only running jobs' leases are renewed (a finished
+        # one would be written once more only to be deleted).
+        await self._release()
         # Only the runs the statement asked about: one launched while it ran is not in its answer.
         asked = list(self.runs.values())
-        ids = {*(run.job_id for run in asked), *(key[0] for key in self._finished)}
-        renewed = {(r.job_id, r.series, r.attempt): r for r in await self.leases.heartbeat(list(ids))}
+        renewed = {(r.job_id, r.series, r.attempt): r
+                   for r in await self.leases.heartbeat([run.job_id for run in asked])}
         for run in asked:
             if run.task is None or run.task.done() or run.outcome != "running":
                 continue
@@ -89,7 +92,6 @@ class JobPool:
                 run.stop(STOP_FENCED)
             elif renewal.cancel_requested:
                 run.stop(STOP_CANCELLED)
-        await self._release()
         # Taking held jobs starts runs, and starting a run sends to Kafka: it must never hold up the
         # heartbeat (a broker outage would let every lease of this worker go stale).
         if self._refilling is None or self._refilling.done():

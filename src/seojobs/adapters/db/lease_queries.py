@@ -61,10 +61,11 @@ TAKE_HELD = text("""
     LEFT JOIN job_results r ON r.job_id = t.job_id AND r.series = t.series
 """)
 
-#: Renew the leases of the jobs this worker runs (or has finished and not released yet); returns
-#: the leases still held, each with whether its job's cancellation was requested. A lease missing
-#: from the answer was taken away (the job was restarted elsewhere): its run is fenced. A lease of
-#: this worker that no run of it stands behind is not renewed, so it goes stale and is restarted.
+#: Renew the leases of the jobs this worker runs; returns the leases still held, each with whether
+#: its job's cancellation was requested. A lease missing from the answer was taken away (the job
+#: was restarted elsewhere): its run is fenced. A lease of this worker that no run of it stands
+#: behind is not renewed, so it goes stale and is restarted. (Finished runs' leases are released
+#: just before, in the same heartbeat.)
 HEARTBEAT = text("""
     UPDATE job_leases l SET heartbeat_at = now()
     FROM jobs j
@@ -79,17 +80,19 @@ HOLDS = text("""
 """)
 
 #: Store the results of runs that finished together, but only of those whose lease this worker
-#: still holds (a fenced run stores nothing); their leases become done. Returns the stored ones.
+#: still holds (a fenced run stores nothing). Returns the stored ones. The leases are locked, not
+#: written: the dispatcher's watch skips a locked lease, so none is dropped while its result is
+#: stored, and the worker releases them once job.completed is acknowledged (see job_pool.py).
 STORE_RESULTS = text("""
     WITH k AS (
         SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:series AS integer[]),
                              CAST(:attempts AS integer[]), CAST(:results AS jsonb[]))
              AS k(id, series, attempt, result)
     ), mine AS (
-        UPDATE job_leases l SET state = 'done', heartbeat_at = now()
-        FROM k
-        WHERE l.job_id = k.id AND l.series = k.series AND l.attempt = k.attempt AND l.worker = :worker
-        RETURNING l.job_id
+        SELECT l.job_id FROM job_leases l JOIN k
+            ON l.job_id = k.id AND l.series = k.series AND l.attempt = k.attempt
+        WHERE l.worker = :worker AND l.state = 'running'
+        FOR SHARE OF l
     ), stored AS (
         INSERT INTO job_results (job_id, series, attempt, result)
         SELECT k.id, k.series, k.attempt, k.result FROM k JOIN mine ON mine.job_id = k.id
