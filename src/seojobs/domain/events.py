@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from pydantic_core import ErrorDetails
 from seojobs.domain.contracts.event_payloads import PAYLOADS
 from seojobs.domain.contracts.events import SCHEMA_VERSION, Envelope, EventType
 from seojobs.domain.errors import ValidationFailed
+from seojobs.domain.json_text import json_bytes
 from seojobs.domain.payloads import explain
 
 __all__ = ["SCHEMA_VERSION", "EventType", "JobEvent", "decode_event", "event_seq", "utcnow"]
@@ -58,14 +58,16 @@ class JobEvent:
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form, as it travels on the topics."""
-        d = asdict(self)
-        d["event_type"] = self.event_type.value
-        return d
+        """The JSON form, as it travels on the topics (the payload is shared, not copied)."""
+        return {"event_type": self.event_type.value, "job_id": self.job_id, "job_type": self.job_type,
+                "attempt": self.attempt, "seq": self.seq, "payload": self.payload,
+                "event_id": self.event_id, "occurred_at": self.occurred_at,
+                "schema_version": self.schema_version}
 
     def encode(self) -> bytes:
-        """The bytes of the message value."""
-        return json.dumps(self.to_dict(), separators=(",", ":"), default=str).encode()
+        """The bytes of the message value (UTF-8 JSON; a value JSON has no type for, such as a
+        Decimal, as its string)."""
+        return json_bytes(self.to_dict())
 
     @property
     def series(self) -> int:

@@ -8,7 +8,6 @@ is restarted by the dispatcher once its lease is stale (see lease_watch.py).
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seojobs.adapters.db import lease_queries as lq
+from seojobs.domain.json_text import json_text
 
 #: Lease states.
 HELD, RUNNING = "held", "running"
@@ -140,7 +140,7 @@ class LeaseStore:
             rows = (await conn.execute(lq.STORE_RESULTS, {
                 "ids": [k[0] for k, _ in results], "series": [k[1] for k, _ in results],
                 "attempts": [k[2] for k, _ in results],
-                "results": [json.dumps(result, default=str) for _, result in results],
+                "results": [json_text(result) for _, result in results],
                 "worker": self.worker})).all()
         return {row.job_id for row in rows}
 

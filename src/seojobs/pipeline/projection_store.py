@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from seojobs.adapters.db import queries as q
 from seojobs.domain.events import EventType, JobEvent
 from seojobs.domain.jobs import JobStatus
+from seojobs.domain.json_text import json_text
 from seojobs.domain.projection import RowChange, RowState, apply_event
 
 _TIME_FIELDS = {"started_at", "completed_at", "scheduled_for"}
@@ -32,7 +32,7 @@ def _requested_rows(events: Sequence[JobEvent]) -> dict[str, list[Any]]:
         depends = p.get("depends_on") or []
         for key, value in (
             ("ids", uuid.UUID(event.job_id)), ("types", p.get("type", event.job_type)),
-            ("priorities", int(p.get("priority", 0))), ("payloads", json.dumps(p.get("payload") or {})),
+            ("priorities", int(p.get("priority", 0))), ("payloads", json_text(p.get("payload") or {})),
             ("max_attempts", int(p.get("max_attempts", 3))), ("scheduled_for", _when(p.get("scheduled_for"))),
             ("user_ids", p.get("user_id")), ("site_ids", p.get("site_id")),
             ("idempotency_keys", p.get("idempotency_key")), ("parent_ids", p.get("parent_id")),
@@ -60,7 +60,7 @@ def _change_arrays(pending: dict[uuid.UUID, tuple[RowState, dict[str, Any]]]) ->
             if column in values:
                 mask |= 1 << bit
             if column == "result" and value is not None:
-                value = json.dumps(value)
+                value = json_text(value)
             arrays[column].append(value)
         arrays["masks"].append(mask)
     return arrays
