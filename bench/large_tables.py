@@ -28,6 +28,7 @@ from seojobs.adapters.db import queries as q
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.db.job_reads import JobFilter, job_stats, list_page, read_job
 from seojobs.domain.jobs import JobStatus, JobType
+from seojobs.pipeline.dispatcher import DEFAULT_WINDOW, chunk_of
 
 #: Calls each read figure is taken over.
 CALLS = 300
@@ -107,20 +108,13 @@ async def reads(engine: AsyncEngine) -> None:
 async def dispatcher_plans(engine: AsyncEngine) -> None:
     """EXPLAIN ANALYZE of each dispatcher statement (the writes in a transaction rolled back)."""
     types, lo, hi = [JobType.ANALYZE_SITE.value], 4, 7  # the analyzer's medium lane
-    async with engine.connect() as conn:
-        inflight = (await conn.execute(q.INFLIGHT_BY_USER, {"types": types, "lo": lo, "hi": hi})).all()
-        busy = {"busy_users": [r[0] for r in inflight], "busy_counts": [int(r[1]) for r in inflight]}
-        ids = [r[0] for r in (await conn.execute(q.FAIR_CANDIDATES, {
-            "types": types, "lo": lo, "hi": hi, "limit": 32, **busy})).all()]
+    lane = {"types": types, "lo": lo, "hi": hi, "window": DEFAULT_WINDOW,
+            "chunk": chunk_of(DEFAULT_WINDOW), "batch": 32, "unpublished_first": True}
     statements: list[tuple[str, Any, dict[str, Any]]] = [
         ("due lanes", q.DUE_LANES, {}),
-        ("in flight per user", q.INFLIGHT_BY_USER, {"types": types, "lo": lo, "hi": hi}),
-        ("fair candidates (32)", q.FAIR_CANDIDATES,
-         {"types": types, "lo": lo, "hi": hi, "limit": 32, **busy}),
-        ("claim for dispatch", q.CLAIM_FOR_DISPATCH, {"ids": ids, "unpublished_first": True}),
+        ("release a lane (32)", q.RELEASE_LANE, lane),
         ("doomed dependents", q.DOOMED_DEPENDENTS, {"limit": 100}),
         ("next due", q.NEXT_DUE, {}),
-        ("mark dispatched", q.MARK_DISPATCHED, {"ids": ids}),
     ]
     for name, statement, params in statements:
         async with engine.connect() as conn:

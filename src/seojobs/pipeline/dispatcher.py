@@ -98,28 +98,17 @@ class Dispatcher:
 
     async def _release_lane(self, conn: AsyncConnection, service: Service, lane: Lane, *,
                             direct: bool) -> list[tuple[Released, JobEvent]]:
-        """Claim the jobs a lane has room for: each, and its work message. With ``direct`` a job
-        whose job.requested is still in the outbox waits (its work message must not overtake it)."""
+        """Release the jobs a lane has room for (one statement): each, and its work message. With
+        ``direct`` a job whose job.requested is still in the outbox waits (its work message must not
+        overtake it)."""
         lo, hi = LANE_RANGES[lane]
-        types = [t.value for t in job_types_of(service)]
-        lane_args = {"types": types, "lo": lo, "hi": hi}
-        busy = (await conn.execute(q.INFLIGHT_BY_USER, lane_args)).all()
-        inflight = sum(count for _, count in busy)
-        room = self.window - inflight
-        if room <= 0 or (inflight and room < chunk_of(self.window)):
-            return []
-        ids = [r[0] for r in (await conn.execute(q.FAIR_CANDIDATES, {
-            **lane_args, "limit": min(room, self.batch),
-            "busy_users": [user for user, _ in busy], "busy_counts": [count for _, count in busy]}))]
-        if not ids:
-            return []
-        rows = {r["id"]: r for r in (await conn.execute(q.CLAIM_FOR_DISPATCH, {
-            "ids": ids, "unpublished_first": direct})).mappings()}
+        rows = (await conn.execute(q.RELEASE_LANE, {
+            "types": [t.value for t in job_types_of(service)], "lo": lo, "hi": hi,
+            "window": self.window, "chunk": chunk_of(self.window), "batch": self.batch,
+            "unpublished_first": direct})).mappings().all()
         topic = self.topics.requested(service, lane)
-        chosen = [rows[i] for i in ids if i in rows]
-        await conn.execute(q.MARK_DISPATCHED, {"ids": [r["id"] for r in chosen]})
         return [(Released(str(r["id"]), r["type"], r["priority"], topic), dispatched_request(r))
-                for r in chosen]
+                for r in rows]
 
     async def _cancel_doomed(self, conn: AsyncConnection) -> None:
         doomed = (await conn.execute(q.DOOMED_DEPENDENTS, {"limit": self.batch})).mappings().all()

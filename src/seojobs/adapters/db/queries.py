@@ -207,8 +207,6 @@ DELETE_OLD_JOBS = text("""
         LIMIT :limit)
 """)
 
-MARK_DISPATCHED = text("UPDATE jobs SET dispatched_at = now(), updated_at = now() WHERE id = ANY(:ids)")
-
 #: Which (type, lane) pairs have jobs due for dispatch right now.
 DUE_LANES = text("""
     SELECT type, CASE WHEN priority >= 8 THEN 'high' WHEN priority >= 4 THEN 'medium' ELSE 'low' END
@@ -216,42 +214,54 @@ DUE_LANES = text("""
     GROUP BY 1, 2
 """)
 
-#: Jobs of a lane sent to Kafka and not finished yet (they occupy the lane's window), per user.
-INFLIGHT_BY_USER = text("""
-    SELECT user_id, count(*) FROM jobs
-    WHERE dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')
-      AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
-    GROUP BY user_id
-""")
-
-#: The next jobs of a lane in fair order: priority, then round robin across users, then age. A user's
-#: k-th waiting job ranks k places behind what that user already has in flight in the lane, so a user
-#: with nothing running goes ahead of a flood's next job even when a round has room for one job only.
-FAIR_CANDIDATES = text("""
-    SELECT c.id FROM (
-        SELECT j.id, j.user_id, j.priority, j.scheduled_for, j.created_at,
-               row_number() OVER (PARTITION BY j.user_id
-                                  ORDER BY j.priority DESC, j.scheduled_for, j.created_at) AS user_rank
-        FROM jobs j
-        WHERE j.status = 'PENDING' AND j.dispatched_at IS NULL AND j.scheduled_for <= now()
-          AND j.type = ANY(:types) AND j.priority BETWEEN :lo AND :hi
-          AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY(j.depends_on) AND d.status <> 'COMPLETED')
-    ) c
-    LEFT JOIN unnest(CAST(:busy_users AS uuid[]), CAST(:busy_counts AS integer[])) AS b(user_id, running)
-           ON b.user_id IS NOT DISTINCT FROM c.user_id
-    ORDER BY c.priority DESC, c.user_rank + coalesce(b.running, 0), c.scheduled_for, c.created_at
-    LIMIT :limit
-""")
-
-#: Lock the chosen jobs (skipping any another dispatcher holds). With :unpublished_first, a job whose
-#: outbox messages (its job.requested) are not published yet waits for a later round: its work message
-#: goes straight to Kafka and must not overtake them.
-CLAIM_FOR_DISPATCH = text("""
-    SELECT id, type, priority, payload, max_attempts, user_id, site_id, series, scheduled_for, created_at
-    FROM jobs j WHERE id = ANY(:ids) AND status = 'PENDING' AND dispatched_at IS NULL
-      AND NOT (:unpublished_first AND EXISTS (
-          SELECT 1 FROM outbox o WHERE o.key = convert_to(CAST(j.id AS text), 'UTF8')))
-    FOR UPDATE OF j SKIP LOCKED
+#: One lane's release, in one statement: the lane's room (at most :window jobs in Kafka and not
+#: finished; with some in flight, a round waits until :chunk are free), the next jobs in fair order
+#: (priority, then round robin across users, then age: a user's k-th waiting job ranks k places
+#: behind what that user already has in flight in the lane, so a user with nothing running goes
+#: ahead of a flood's next job even when the round has room for one job only), locked (skipping
+#: any another dispatcher holds) and marked dispatched. With :unpublished_first, a job whose outbox
+#: messages (its job.requested) are not published yet waits for a later round: its work message
+#: goes straight to Kafka and must not overtake them. Returns the released jobs in that order.
+RELEASE_LANE = text("""
+    WITH busy AS (
+        SELECT user_id, count(*) AS running FROM jobs
+        WHERE dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')
+          AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
+        GROUP BY user_id
+    ), room AS (
+        SELECT CASE WHEN :window - inflight <= 0 OR (inflight > 0 AND :window - inflight < :chunk)
+                    THEN 0 ELSE least(:window - inflight, :batch) END AS n
+        FROM (SELECT coalesce(sum(running), 0) AS inflight FROM busy) s
+    ), fair AS (
+        SELECT c.id, c.priority, c.user_rank + coalesce(b.running, 0) AS turn, c.scheduled_for,
+               c.created_at
+        FROM (
+            SELECT j.id, j.user_id, j.priority, j.scheduled_for, j.created_at,
+                   row_number() OVER (PARTITION BY j.user_id
+                                      ORDER BY j.priority DESC, j.scheduled_for, j.created_at) AS user_rank
+            FROM jobs j
+            WHERE j.status = 'PENDING' AND j.dispatched_at IS NULL AND j.scheduled_for <= now()
+              AND j.type = ANY(:types) AND j.priority BETWEEN :lo AND :hi
+              AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY(j.depends_on) AND d.status <> 'COMPLETED')
+        ) c
+        LEFT JOIN busy b ON b.user_id IS NOT DISTINCT FROM c.user_id
+        ORDER BY c.priority DESC, turn, c.scheduled_for, c.created_at, c.id
+        LIMIT (SELECT n FROM room)
+    ), chosen AS (
+        SELECT j.id, j.type, j.priority, j.payload, j.max_attempts, j.user_id, j.site_id, j.series,
+               j.scheduled_for, j.created_at, fair.turn
+        FROM jobs j JOIN fair ON fair.id = j.id
+        WHERE j.status = 'PENDING' AND j.dispatched_at IS NULL
+          AND NOT (:unpublished_first AND EXISTS (
+              SELECT 1 FROM outbox o WHERE o.key = convert_to(CAST(j.id AS text), 'UTF8')))
+        FOR UPDATE OF j SKIP LOCKED
+    ), marked AS (
+        UPDATE jobs j SET dispatched_at = now(), updated_at = now()
+        FROM chosen WHERE j.id = chosen.id
+        RETURNING j.id
+    )
+    SELECT chosen.* FROM chosen JOIN marked ON marked.id = chosen.id
+    ORDER BY chosen.priority DESC, chosen.turn, chosen.scheduled_for, chosen.created_at, chosen.id
 """)
 
 #: Waiting jobs one of whose dependencies failed or was cancelled: they will never run.
