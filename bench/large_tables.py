@@ -28,7 +28,6 @@ from seojobs.adapters.db import queries as q
 from seojobs.adapters.db.engine import make_engine
 from seojobs.adapters.db.job_reads import JobFilter, job_stats, list_page, read_job
 from seojobs.domain.jobs import JobStatus, JobType
-from seojobs.pipeline.dispatcher import DEFAULT_WINDOW, chunk_of
 
 #: Calls each read figure is taken over.
 CALLS = 300
@@ -108,11 +107,14 @@ async def reads(engine: AsyncEngine) -> None:
 async def dispatcher_plans(engine: AsyncEngine) -> None:
     """EXPLAIN ANALYZE of each dispatcher statement (the writes in a transaction rolled back)."""
     types, lo, hi = [JobType.ANALYZE_SITE.value], 4, 7  # the analyzer's medium lane
-    lane = {"types": types, "lo": lo, "hi": hi, "window": DEFAULT_WINDOW,
-            "chunk": chunk_of(DEFAULT_WINDOW), "batch": 32, "unpublished_first": True}
+    async with engine.connect() as conn:
+        inflight = (await conn.execute(q.INFLIGHT_BY_USER, {"types": types, "lo": lo, "hi": hi})).all()
+    busy = {"busy_users": [r[0] for r in inflight], "busy_counts": [int(r[1]) for r in inflight]}
     statements: list[tuple[str, Any, dict[str, Any]]] = [
         ("due lanes", q.DUE_LANES, {}),
-        ("release a lane (32)", q.RELEASE_LANE, lane),
+        ("in flight per user", q.INFLIGHT_BY_USER, {"types": types, "lo": lo, "hi": hi}),
+        ("release a lane (32: choose, lock, mark)", q.RELEASE_LANE,
+         {"types": types, "lo": lo, "hi": hi, "limit": 32, "unpublished_first": True, **busy}),
         ("doomed dependents", q.DOOMED_DEPENDENTS, {"limit": 100}),
         ("next due", q.NEXT_DUE, {}),
     ]

@@ -98,14 +98,21 @@ class Dispatcher:
 
     async def _release_lane(self, conn: AsyncConnection, service: Service, lane: Lane, *,
                             direct: bool) -> list[tuple[Released, JobEvent]]:
-        """Release the jobs a lane has room for (one statement): each, and its work message. With
+        """Release the jobs a lane has room for: its jobs in flight per user, then (if there is room)
+        one statement that chooses, locks and marks them. Each comes with its work message. With
         ``direct`` a job whose job.requested is still in the outbox waits (its work message must not
         overtake it)."""
         lo, hi = LANE_RANGES[lane]
+        lane_args = {"types": [t.value for t in job_types_of(service)], "lo": lo, "hi": hi}
+        busy = (await conn.execute(q.INFLIGHT_BY_USER, lane_args)).all()
+        inflight = sum(count for _, count in busy)
+        room = self.window - inflight
+        if room <= 0 or (inflight and room < chunk_of(self.window)):
+            return []
         rows = (await conn.execute(q.RELEASE_LANE, {
-            "types": [t.value for t in job_types_of(service)], "lo": lo, "hi": hi,
-            "window": self.window, "chunk": chunk_of(self.window), "batch": self.batch,
-            "unpublished_first": direct})).mappings().all()
+            **lane_args, "limit": min(room, self.batch), "unpublished_first": direct,
+            "busy_users": [user for user, _ in busy], "busy_counts": [count for _, count in busy],
+        })).mappings().all()
         topic = self.topics.requested(service, lane)
         return [(Released(str(r["id"]), r["type"], r["priority"], topic), dispatched_request(r))
                 for r in rows]

@@ -214,25 +214,24 @@ DUE_LANES = text("""
     GROUP BY 1, 2
 """)
 
-#: One lane's release, in one statement: the lane's room (at most :window jobs in Kafka and not
-#: finished; with some in flight, a round waits until :chunk are free), the next jobs in fair order
-#: (priority, then round robin across users, then age: a user's k-th waiting job ranks k places
-#: behind what that user already has in flight in the lane, so a user with nothing running goes
-#: ahead of a flood's next job even when the round has room for one job only), locked (skipping
-#: any another dispatcher holds) and marked dispatched. With :unpublished_first, a job whose outbox
-#: messages (its job.requested) are not published yet waits for a later round: its work message
-#: goes straight to Kafka and must not overtake them. Returns the released jobs in that order.
+#: Jobs of a lane sent to Kafka and not finished yet (they occupy the lane's window), per user.
+INFLIGHT_BY_USER = text("""
+    SELECT user_id, count(*) FROM jobs
+    WHERE dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')
+      AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
+    GROUP BY user_id
+""")
+
+#: Release up to :limit jobs of a lane, in one statement: the next jobs in fair order (priority,
+#: then round robin across users, then age: a user's k-th waiting job ranks k places behind what
+#: that user already has in flight in the lane, :busy_users/:busy_counts, so a user with nothing
+#: running goes ahead of a flood's next job even when the round has room for one job only), locked
+#: (skipping any another dispatcher holds) and marked dispatched. With :unpublished_first, a job
+#: whose outbox messages (its job.requested) are not published yet waits for a later round: its
+#: work message goes straight to Kafka and must not overtake them. Returns the released jobs in
+#: that order.
 RELEASE_LANE = text("""
-    WITH busy AS (
-        SELECT user_id, count(*) AS running FROM jobs
-        WHERE dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')
-          AND type = ANY(:types) AND priority BETWEEN :lo AND :hi
-        GROUP BY user_id
-    ), room AS (
-        SELECT CASE WHEN :window - inflight <= 0 OR (inflight > 0 AND :window - inflight < :chunk)
-                    THEN 0 ELSE least(:window - inflight, :batch) END AS n
-        FROM (SELECT coalesce(sum(running), 0) AS inflight FROM busy) s
-    ), fair AS (
+    WITH fair AS (
         SELECT c.id, c.priority, c.user_rank + coalesce(b.running, 0) AS turn, c.scheduled_for,
                c.created_at
         FROM (
@@ -244,9 +243,10 @@ RELEASE_LANE = text("""
               AND j.type = ANY(:types) AND j.priority BETWEEN :lo AND :hi
               AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY(j.depends_on) AND d.status <> 'COMPLETED')
         ) c
-        LEFT JOIN busy b ON b.user_id IS NOT DISTINCT FROM c.user_id
+        LEFT JOIN unnest(CAST(:busy_users AS uuid[]), CAST(:busy_counts AS integer[])) AS b(user_id, running)
+               ON b.user_id IS NOT DISTINCT FROM c.user_id
         ORDER BY c.priority DESC, turn, c.scheduled_for, c.created_at, c.id
-        LIMIT (SELECT n FROM room)
+        LIMIT :limit
     ), chosen AS (
         SELECT j.id, j.type, j.priority, j.payload, j.max_attempts, j.user_id, j.site_id, j.series,
                j.scheduled_for, j.created_at, fair.turn
