@@ -102,7 +102,9 @@ class JobRunner:
         self.slots = slots
         self.pool = JobPool(leases, lambda: self.refill(force=True), config.heartbeat_s)
         # Concurrent admissions and completions (from every partition and run) share one statement.
-        self._claims: Coalescer[Claim, dict[int, JobView]] = Coalescer(self._claim_batch)
+        # One claim statement at a time: what arrives meanwhile goes into the next, which halves
+        # the claim statements of a busy worker (a no-op drain: 0.46 -> 0.23 per job).
+        self._claims: Coalescer[Claim, dict[int, JobView]] = Coalescer(self._claim_batch, max_calls=1)
         self._completer: Coalescer[Run, None] = Coalescer(self._complete)
         self._refilling = asyncio.Lock()
         #: Whether held jobs may be waiting (this worker held one, or the last take was full).
