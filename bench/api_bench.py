@@ -47,18 +47,32 @@ def seed(url: str) -> tuple[list[str], list[list[str]], list[list[str]]]:
     tokens, sites, jobs = [], [], []
     with psycopg.connect(url, autocommit=True) as conn:
         for u in range(USERS):
-            uid = conn.execute("INSERT INTO users (email, plan) VALUES (%s, 'enterprise') RETURNING id",
-                               (f"bench{u}@example.com",)).fetchone()[0]  # type: ignore[index]
+            uid = conn.execute(
+                "INSERT INTO users (email, plan) VALUES (%s, 'enterprise') RETURNING id",
+                (f"bench{u}@example.com",),
+            ).fetchone()[0]  # type: ignore[index]
             token = uuid.uuid4().hex
-            conn.execute("INSERT INTO api_tokens (user_id, token_hash) VALUES (%s, %s)",
-                         (uid, hash_token(token)))
-            sids = [r[0] for r in conn.execute(
-                "INSERT INTO sites (user_id, url, name) SELECT %s, 'https://s' || g || '.example', 's' || g "
-                "FROM generate_series(1, %s) g RETURNING id", (uid, SITES // USERS)).fetchall()]
-            jids = [r[0] for r in conn.execute(
-                "INSERT INTO jobs (type, status, payload, user_id, result, completed_at) "
-                "SELECT 'SYNC_METRICS', 'COMPLETED', '{}', %s, '{\"ok\": true}', now() "
-                "FROM generate_series(1, %s) RETURNING id", (uid, JOBS // USERS)).fetchall()]
+            conn.execute(
+                "INSERT INTO api_tokens (user_id, token_hash) VALUES (%s, %s)", (uid, hash_token(token))
+            )
+            sids = [
+                r[0]
+                for r in conn.execute(
+                    "INSERT INTO sites (user_id, url, name) "
+                    "SELECT %s, 'https://s' || g || '.example', 's' || g "
+                    "FROM generate_series(1, %s) g RETURNING id",
+                    (uid, SITES // USERS),
+                ).fetchall()
+            ]
+            jids = [
+                r[0]
+                for r in conn.execute(
+                    "INSERT INTO jobs (type, status, payload, user_id, result, completed_at) "
+                    "SELECT 'SYNC_METRICS', 'COMPLETED', '{}', %s, '{\"ok\": true}', now() "
+                    "FROM generate_series(1, %s) RETURNING id",
+                    (uid, JOBS // USERS),
+                ).fetchall()
+            ]
             tokens.append(token)
             sites.append([str(s) for s in sids])
             jobs.append([str(j) for j in jids])
@@ -67,12 +81,18 @@ def seed(url: str) -> tuple[list[str], list[list[str]], list[list[str]]]:
 
 def start_api(url: str, workers: int, log: Path) -> subprocess.Popen[bytes]:
     """The API as a process (with its workers), once /healthz answers."""
-    env = {**os.environ, "DATABASE_URL": url, "SEOJOBS_API_PORT": str(PORT),
-           "SEOJOBS_API_WORKERS": str(workers), "SEOJOBS_SCHEDULER_ENABLED": "false",
-           "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SEOJOBS_API_PORT": str(PORT),
+        "SEOJOBS_API_WORKERS": str(workers),
+        "SEOJOBS_SCHEDULER_ENABLED": "false",
+        "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+    }
     with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "services.api"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.api"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -88,12 +108,23 @@ def start_api(url: str, workers: int, log: Path) -> subprocess.Popen[bytes]:
 #: Where a request's time goes: the first category whose marker is on a sample's stack.
 CATEGORIES = (
     ("auth: token lookup", ("user_for_token", "TokenCache")),
-    ("connection: checkout, connect, pre-ping, close", ("_do_ping", "_connect_gen", "AsyncConnection.close",
-                                                        "pool/impl.py", "Pool._do_get", "_ConnectionFairy")),
+    (
+        "connection: checkout, connect, pre-ping, close",
+        (
+            "_do_ping",
+            "_connect_gen",
+            "AsyncConnection.close",
+            "pool/impl.py",
+            "Pool._do_get",
+            "_ConnectionFairy",
+        ),
+    ),
     ("queries and their rows", ("submit_in", "JobStore", "job_store.py", "queue_service.py", "job_reads.py")),
     ("response encoding", ("serialize_response", "jsonable_encoder", "render (", "ORJSONResponse")),
-    ("request parsing, validation, dependencies", ("solve_dependencies", "request_body_to_args",
-                                                   "_get_body", "get_request_handler")),
+    (
+        "request parsing, validation, dependencies",
+        ("solve_dependencies", "request_body_to_args", "_get_body", "get_request_handler"),
+    ),
     ("HTTP server (uvicorn, starlette)", ("httptools_impl", "starlette", "fastapi")),
 )
 
@@ -173,28 +204,53 @@ class CpuMeter:
         self.pg_seconds = sum(self.last[p] - self.first[p] for p in self.last)
 
 
-def measure(name: str, factory: object, seconds: float, api: subprocess.Popen[bytes],
-            profile: Path | None, url: str) -> LoadResult:
+def measure(
+    name: str, factory: object, seconds: float, api: subprocess.Popen[bytes], profile: Path | None, url: str
+) -> LoadResult:
     """One endpoint's run (profiled when asked), with the CPU each request cost."""
     spy = None
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
-        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(api.pid),
-                                "--subprocesses",
-                                "-d", str(int(seconds)), "-r", "200", "--format", "raw",
-                                "-o", str(profile / f"{name}.txt")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spy = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                "--pid",
+                str(api.pid),
+                "--subprocesses",
+                "-d",
+                str(int(seconds)),
+                "-r",
+                "200",
+                "--format",
+                "raw",
+                "-o",
+                str(profile / f"{name}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     client_before = time.process_time()
     with CpuMeter(api.pid, url.rsplit("/", 1)[1]) as meter:
-        result = asyncio.run(run_load("127.0.0.1", PORT, factory,  # type: ignore[arg-type]
-                                      connections=IN_FLIGHT, seconds=seconds))
+        result = asyncio.run(
+            run_load(
+                "127.0.0.1",
+                PORT,
+                factory,  # type: ignore[arg-type]
+                connections=IN_FLIGHT,
+                seconds=seconds,
+            )
+        )
     client = time.process_time() - client_before
     print(result.line(name), flush=True)
     n = max(result.ok + result.failed, 1)
     per = [1000 * meter.api_seconds / n, 1000 * meter.pg_seconds / n, 1000 * client / n]
-    print(f"  CPU per request: API {per[0]:.2f} ms, PostgreSQL {per[1]:.2f} ms, load generator "
-          f"{per[2]:.2f} ms; two cores would allow at most {2000 / sum(per):,.0f} req/s; "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"  CPU per request: API {per[0]:.2f} ms, PostgreSQL {per[1]:.2f} ms, load generator "
+        f"{per[2]:.2f} ms; two cores would allow at most {2000 / sum(per):,.0f} req/s; "
+        f"load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     if spy is not None:
         spy.wait(timeout=60)
         if (profile / f"{name}.txt").exists():  # type: ignore[operator]
@@ -230,11 +286,16 @@ def main() -> None:
             def stats(i: int) -> bytes:
                 return request_bytes("GET", "/api/jobs/stats", auth[i % USERS])
 
-            print(f"API with {args.workers} worker process(es), {IN_FLIGHT} requests in flight, "
-                  f"{args.seconds:.0f} s each", flush=True)
-            for name, factory in (("enqueue POST /api/jobs/crawl", crawl),
-                                  ("status GET /api/jobs/{id}/status", status),
-                                  ("stats GET /api/jobs/stats", stats)):
+            print(
+                f"API with {args.workers} worker process(es), {IN_FLIGHT} requests in flight, "
+                f"{args.seconds:.0f} s each",
+                flush=True,
+            )
+            for name, factory in (
+                ("enqueue POST /api/jobs/crawl", crawl),
+                ("status GET /api/jobs/{id}/status", status),
+                ("stats GET /api/jobs/stats", stats),
+            ):
                 measure(name.split()[0], factory, args.seconds, api, args.profile, url)
         finally:
             api.terminate()

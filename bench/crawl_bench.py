@@ -73,9 +73,11 @@ class RssSampler:
 
 def start_server(site: Path, port: int) -> subprocess.Popen[bytes]:
     """Serve the site in its own process (its CPU is not the crawler's)."""
-    proc = subprocess.Popen([sys.executable, "-m", "seojobs.demosite", "--port", str(port),
-                             "--site", str(site)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seojobs.demosite", "--port", str(port), "--site", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(150):
         try:
             httpx.get(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
@@ -96,26 +98,32 @@ async def run(pages: int, port: int, proxy_port: int = DEFAULT_PROXY_PORT) -> in
     crawler = Crawler(proxy_port=proxy_port)
     await crawler.start()
     missed = 0
-    print("load average before: {:.1f} {:.1f} {:.1f} ({} cores)".format(*os.getloadavg(),
-                                                                       os.cpu_count()))
+    print("load average before: {:.1f} {:.1f} {:.1f} ({} cores)".format(*os.getloadavg(), os.cpu_count()))
     try:
         with RssSampler() as rss:
             for mode in ("http", "browser"):
-                options = CrawlOptions(max_pages=pages, render=mode,
-                                       per_host_concurrency=CONCURRENCY[mode],
-                                       allowed_private=("127.0.0.1/32",))
+                options = CrawlOptions(
+                    max_pages=pages,
+                    render=mode,
+                    per_host_concurrency=CONCURRENCY[mode],
+                    allowed_private=("127.0.0.1/32",),
+                )
                 started = time.perf_counter()
                 report = await crawler.crawl(origin, options, on_page)
                 elapsed = time.perf_counter() - started
                 rate = len(report.pages) / elapsed
                 ok = rate >= TARGETS[mode]
                 missed += not ok
-                print(f"{mode:8s} {len(report.pages)} pages in {elapsed:6.2f} s = {rate:7.1f} "
-                      f"pages/s (target {TARGETS[mode]:.0f}: {'met' if ok else 'MISSED'}), "
-                      f"stopped: {report.stopped_reason}, issues: {len(report.issues)}")
+                print(
+                    f"{mode:8s} {len(report.pages)} pages in {elapsed:6.2f} s = {rate:7.1f} "
+                    f"pages/s (target {TARGETS[mode]:.0f}: {'met' if ok else 'MISSED'}), "
+                    f"stopped: {report.stopped_reason}, issues: {len(report.issues)}"
+                )
         print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-        print(f"peak memory of the crawler process tree (incl. Chromium): RSS summed "
-              f"{rss.peak / 2**20:.0f} MiB, PSS summed {rss.peak_pss / 2**20:.0f} MiB")
+        print(
+            f"peak memory of the crawler process tree (incl. Chromium): RSS summed "
+            f"{rss.peak / 2**20:.0f} MiB, PSS summed {rss.peak_pss / 2**20:.0f} MiB"
+        )
     finally:
         await crawler.close()
     return 1 if missed else 0
@@ -126,8 +134,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=DEFAULT_PAGES)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--proxy-port", type=int, default=DEFAULT_PROXY_PORT,
-                        help="port of the crawler's SSRF proxy (browser mode)")
+    parser.add_argument(
+        "--proxy-port",
+        type=int,
+        default=DEFAULT_PROXY_PORT,
+        help="port of the crawler's SSRF proxy (browser mode)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
         site = Path(tmp)

@@ -31,7 +31,8 @@ from seojobs.domain.topics import Topics
 from seojobs.pipeline.projection_store import apply_batch
 
 COUNTERS = text(
-    "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'jobs'")
+    "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'jobs'"
+)
 INDEXES = text("""
     SELECT indexrelid::regclass::text, coalesce(pg_get_expr(indpred, indrelid), 'true')
     FROM pg_index WHERE indrelid = 'jobs'::regclass ORDER BY 1
@@ -45,15 +46,27 @@ def _event(kind: EventType, job_id: uuid.UUID, step: int, **payload: object) -> 
 
 
 STEPS: list[tuple[str, Step]] = [
-    ("enqueue (insert)", lambda c, j: insert_job(c, Topics(""), NewJob(
-        JobType.CRAWL_SITE, {"maxPages": 10}, 5, 3, job_id=j, idempotency_key=f"key-{j}"))),
+    (
+        "enqueue (insert)",
+        lambda c, j: insert_job(
+            c,
+            Topics(""),
+            NewJob(JobType.CRAWL_SITE, {"maxPages": 10}, 5, 3, job_id=j, idempotency_key=f"key-{j}"),
+        ),
+    ),
     ("dispatched (dispatcher)", lambda c, j: c.execute(q.MARK_DISPATCHED, {"ids": [j]})),
-    ("PENDING -> PROCESSING (job.started)", lambda c, j: apply_batch(
-        c, _event(EventType.STARTED, j, STARTED_STEP))),
-    ("progress 50 (job.progress)", lambda c, j: apply_batch(
-        c, _event(EventType.PROGRESS, j, STARTED_STEP + 1, progress=50))),
-    ("PROCESSING -> COMPLETED (job.completed)", lambda c, j: apply_batch(
-        c, _event(EventType.COMPLETED, j, TERMINAL_STEP, result={"pages": 10}))),
+    (
+        "PENDING -> PROCESSING (job.started)",
+        lambda c, j: apply_batch(c, _event(EventType.STARTED, j, STARTED_STEP)),
+    ),
+    (
+        "progress 50 (job.progress)",
+        lambda c, j: apply_batch(c, _event(EventType.PROGRESS, j, STARTED_STEP + 1, progress=50)),
+    ),
+    (
+        "PROCESSING -> COMPLETED (job.completed)",
+        lambda c, j: apply_batch(c, _event(EventType.COMPLETED, j, TERMINAL_STEP, result={"pages": 10})),
+    ),
 ]
 
 

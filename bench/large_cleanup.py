@@ -42,8 +42,10 @@ DEAD_TUPLES = text("""
 
 def _line(name: str, ms: list[float]) -> str:
     ms = sorted(ms) or [0.0]
-    return (f"{name}: p50 {ms[len(ms) // 2]:.1f} ms, p99 {ms[min(len(ms) - 1, int(len(ms) * 0.99))]:.1f} ms, "
-            f"max {ms[-1]:.1f} ms ({len(ms)} calls)")
+    return (
+        f"{name}: p50 {ms[len(ms) // 2]:.1f} ms, p99 {ms[min(len(ms) - 1, int(len(ms) * 0.99))]:.1f} ms, "
+        f"max {ms[-1]:.1f} ms ({len(ms)} calls)"
+    )
 
 
 WAITS = text("""
@@ -86,8 +88,10 @@ class WaitWatch:
         """The longest lock wait and the commonest wait events."""
         top = sorted(self.events.items(), key=lambda kv: -kv[1])[:6]
         common = ", ".join(f"{e} {n}" for e, n in top)
-        return (f"waits sampled every 10 ms: longest lock wait {self.longest_lock_ms:.0f} ms "
-                f"({self.longest_lock}); events: {common}")
+        return (
+            f"waits sampled every 10 ms: longest lock wait {self.longest_lock_ms:.0f} ms "
+            f"({self.longest_lock}); events: {common}"
+        )
 
 
 class Probes:
@@ -105,8 +109,9 @@ class Probes:
         payload = {"siteId": str(self.site), "userId": str(self.user), "maxPages": 10}
         while not self.stopping.is_set():
             began = time.perf_counter()
-            result = await self.queue.submit(JobType.CRAWL_SITE, payload, user_id=self.user,
-                                             site_id=self.site)
+            result = await self.queue.submit(
+                JobType.CRAWL_SITE, payload, user_id=self.user, site_id=self.site
+            )
             self.enqueue_ms.append((time.perf_counter() - began) * 1000)
             jobs.put_nowait(str(result.job_id))
             await asyncio.sleep(PROBE_EVERY_S)
@@ -115,9 +120,17 @@ class Probes:
         while not self.stopping.is_set():
             job_id = await jobs.get()
             kind = JobType.CRAWL_SITE.value
-            events = [JobEvent(EventType.STARTED, job_id, kind, 1, event_seq(0, 1, STARTED_STEP)),
-                      JobEvent(EventType.COMPLETED, job_id, kind, 1, event_seq(0, 1, TERMINAL_STEP),
-                               {"result": {"pages": 1}})]
+            events = [
+                JobEvent(EventType.STARTED, job_id, kind, 1, event_seq(0, 1, STARTED_STEP)),
+                JobEvent(
+                    EventType.COMPLETED,
+                    job_id,
+                    kind,
+                    1,
+                    event_seq(0, 1, TERMINAL_STEP),
+                    {"result": {"pages": 1}},
+                ),
+            ]
             began = time.perf_counter()
             async with self.engine.begin() as conn:
                 await apply_batch(conn, events)
@@ -150,9 +163,14 @@ async def cleanup_under_load(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         user, site = (await conn.execute(text("SELECT user_id, id FROM sites LIMIT 1"))).one()
         await conn.execute(text("UPDATE users SET plan = 'enterprise' WHERE id = :u"), {"u": user})
-        cutoff = (await conn.execute(text(
-            "SELECT completed_at FROM jobs WHERE status = 'COMPLETED' ORDER BY completed_at "
-            f"OFFSET {TO_DELETE} LIMIT 1"))).scalar_one()
+        cutoff = (
+            await conn.execute(
+                text(
+                    "SELECT completed_at FROM jobs WHERE status = 'COMPLETED' ORDER BY completed_at "
+                    f"OFFSET {TO_DELETE} LIMIT 1"
+                )
+            )
+        ).scalar_one()
     base, _ = await _probe(engine, user, site, lambda: asyncio.sleep(5))
     print(_line("enqueue alone (5 s)", base.enqueue_ms))
     print(_line("projector write alone (5 s)", base.project_ms))
@@ -163,8 +181,12 @@ async def cleanup_under_load(engine: AsyncEngine) -> None:
         while total < TO_DELETE:
             began = time.perf_counter()
             async with engine.begin() as conn:
-                done = (await conn.execute(mq.DELETE_COMPLETED_JOBS, {
-                    "completed_before": cutoff, "self_id": uuid.uuid4(), "limit": batch})).rowcount
+                done = (
+                    await conn.execute(
+                        mq.DELETE_COMPLETED_JOBS,
+                        {"completed_before": cutoff, "self_id": uuid.uuid4(), "limit": batch},
+                    )
+                ).rowcount
             batch_ms.append((time.perf_counter() - began) * 1000)
             await fold_job_counts(engine)  # as the maintenance handler does after each batch
             total += done
@@ -175,8 +197,10 @@ async def cleanup_under_load(engine: AsyncEngine) -> None:
     began = time.monotonic()
     during, deleted = await _probe(engine, user, site, delete_all)
     took = time.monotonic() - began
-    print(f"cleanup: {deleted:,} jobs in {len(batch_ms):,} batches of {batch:,} in {took:.0f} s "
-          f"({deleted / took:,.0f} jobs/s)")
+    print(
+        f"cleanup: {deleted:,} jobs in {len(batch_ms):,} batches of {batch:,} in {took:.0f} s "
+        f"({deleted / took:,.0f} jobs/s)"
+    )
     print(_line("cleanup batch (one transaction)", batch_ms))
     print(_line("enqueue during the cleanup", during.enqueue_ms))
     print(_line("projector write during the cleanup", during.project_ms))
@@ -193,8 +217,10 @@ async def _vacuum_report(engine: AsyncEngine, ended: datetime) -> None:
         vacuumed = last is not None and last > ended - timedelta(seconds=1)
         if first or vacuumed or time.monotonic() > deadline:
             label = "jobs after cleanup" + (" + autovacuum" if vacuumed else "")
-            print(f"{label}: {live:,} live, {dead:,} dead tuples, "
-                  f"last autovacuum {last.isoformat() if last else 'never'} ({count} so far)")
+            print(
+                f"{label}: {live:,} live, {dead:,} dead tuples, "
+                f"last autovacuum {last.isoformat() if last else 'never'} ({count} so far)"
+            )
         first = False
         if vacuumed or time.monotonic() > deadline:
             return

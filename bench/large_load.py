@@ -84,48 +84,84 @@ def load(db: str, n: int) -> None:
     upgrade(f"postgresql+psycopg://{PG.split('://', 1)[1]}/{db}")
     scale = n / 3_000_000
     with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
-        _run(conn, "users", f"""
+        _run(
+            conn,
+            "users",
+            f"""
             INSERT INTO users (email, plan) SELECT 'user' || g || '@example.com', 'pro'
-            FROM generate_series(0, {USERS - 1}) g""")
-        _run(conn, "sites", f"""
+            FROM generate_series(0, {USERS - 1}) g""",
+        )
+        _run(
+            conn,
+            "sites",
+            f"""
             INSERT INTO sites (user_id, url, name)
             SELECT u.id, 'https://site' || g || '.example', 'site ' || g
             FROM generate_series(0, {USERS * SITES_PER_USER - 1}) g
             JOIN (SELECT id, row_number() OVER (ORDER BY email) - 1 AS k FROM users) u
-              ON u.k = g % {USERS}""")
-        conn.execute(b"CREATE TEMP TABLE bench_users AS "
-                     b"SELECT id, row_number() OVER (ORDER BY email) - 1 AS k FROM users")
-        conn.execute(b"CREATE TEMP TABLE bench_sites AS "
-                     b"SELECT id, row_number() OVER (ORDER BY url) - 1 AS k FROM sites")
+              ON u.k = g % {USERS}""",
+        )
+        conn.execute(
+            b"CREATE TEMP TABLE bench_users AS "
+            b"SELECT id, row_number() OVER (ORDER BY email) - 1 AS k FROM users"
+        )
+        conn.execute(
+            b"CREATE TEMP TABLE bench_sites AS "
+            b"SELECT id, row_number() OVER (ORDER BY url) - 1 AS k FROM sites"
+        )
         conn.execute(b"CREATE INDEX ON bench_users (k); CREATE INDEX ON bench_sites (k)")
         for lo in range(0, n, CHUNK):
             hi = min(n, lo + CHUNK) - 1
             _run(conn, f"jobs {lo:,}-{hi:,}", INSERT_JOBS, {"lo": lo, "hi": hi, "n": n})
-        _run(conn, "open jobs", OPEN_JOBS, {"processing": int(1000 * scale), "dispatched": int(1000 * scale),
-                                            "due": int(2000 * scale)})
-        _run(conn, "job_results", """
+        _run(
+            conn,
+            "open jobs",
+            OPEN_JOBS,
+            {"processing": int(1000 * scale), "dispatched": int(1000 * scale), "due": int(2000 * scale)},
+        )
+        _run(
+            conn,
+            "job_results",
+            """
             INSERT INTO job_results (job_id, series, attempt, result, created_at)
-            SELECT id, 0, 1, result, completed_at FROM jobs WHERE status = 'COMPLETED'""")
-        _run(conn, "pages", """
+            SELECT id, 0, 1, result, completed_at FROM jobs WHERE status = 'COMPLETED'""",
+        )
+        _run(
+            conn,
+            "pages",
+            """
             INSERT INTO pages (site_id, crawl_job_id, url, status, bytes, title, words)
             SELECT j.site_id, j.id, 'https://x.example/p' || p, 200, 10000, 'Page ' || p, 300
             FROM (SELECT id, site_id, row_number() OVER () AS k FROM jobs
                   WHERE type = 'CRAWL_SITE' AND status = 'COMPLETED') j, generate_series(1, 5) p
-            WHERE j.k % 10 = 0""")
-        _run(conn, "issues", """
+            WHERE j.k % 10 = 0""",
+        )
+        _run(
+            conn,
+            "issues",
+            """
             INSERT INTO seo_issues (site_id, crawl_job_id, url, rule, severity, evidence)
             SELECT j.site_id, j.id, 'https://x.example/p' || p, 'missing-title', 'high', ''
             FROM (SELECT id, site_id, row_number() OVER () AS k FROM jobs
                   WHERE type = 'CRAWL_SITE' AND status = 'COMPLETED') j, generate_series(1, 4) p
-            WHERE j.k % 10 = 0""")
-        _run(conn, "events (audit log)", """
+            WHERE j.k % 10 = 0""",
+        )
+        _run(
+            conn,
+            "events (audit log)",
+            """
             INSERT INTO audit_logs (user_id, action, entity, entity_id, created_at)
-            SELECT user_id, 'job.' || lower(status), 'job', id::text, created_at FROM jobs""")
-        _run(conn, "fold the counts", """
+            SELECT user_id, 'job.' || lower(status), 'job', id::text, created_at FROM jobs""",
+        )
+        _run(
+            conn,
+            "fold the counts",
+            """
             WITH moved AS (DELETE FROM job_count_deltas RETURNING user_id, type, status, n)
             INSERT INTO job_counts (user_id, type, status, n)
             SELECT user_id, type, status, sum(n) FROM moved GROUP BY 1, 2, 3
-            ON CONFLICT (user_id, type, status) DO UPDATE SET n = job_counts.n + excluded.n""")
+            ON CONFLICT (user_id, type, status) DO UPDATE SET n = job_counts.n + excluded.n""",
+        )
         _run(conn, "vacuum analyze", "VACUUM (ANALYZE)")
 
 

@@ -37,8 +37,9 @@ def summary(name: str, ms: list[float]) -> str:
     """One line: p50, p99 and max of a list of milliseconds."""
     ms = sorted(ms)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-    return (f"{name}: p50 {statistics.median(ms):.2f} ms, p99 {p99:.2f} ms, max {ms[-1]:.2f} ms "
-            f"({len(ms)} calls)")
+    return (
+        f"{name}: p50 {statistics.median(ms):.2f} ms, p99 {p99:.2f} ms, max {ms[-1]:.2f} ms ({len(ms)} calls)"
+    )
 
 
 async def timed(call: Callable[[], Awaitable[Any]], n: int) -> list[float]:
@@ -81,8 +82,10 @@ async def reads(engine: AsyncEngine) -> None:
         ("user, type", lambda: JobFilter(random.choice(users), JobType.ANALYZE_SITE)),
         ("user, status FAILED", lambda: JobFilter(random.choice(users), status=JobStatus.FAILED)),
         ("user, status PROCESSING", lambda: JobFilter(random.choice(users), status=JobStatus.PROCESSING)),
-        ("user, type + status",
-         lambda: JobFilter(random.choice(users), JobType.CRAWL_SITE, JobStatus.CANCELLED)),
+        (
+            "user, type + status",
+            lambda: JobFilter(random.choice(users), JobType.CRAWL_SITE, JobStatus.CANCELLED),
+        ),
         ("user, one day", lambda: JobFilter(random.choice(users), since=since, until=until)),
         ("site (admin)", lambda: JobFilter(site_id=random.choice(sites))),
         ("admin, no filter", lambda: JobFilter()),
@@ -113,15 +116,22 @@ async def dispatcher_plans(engine: AsyncEngine) -> None:
     statements: list[tuple[str, Any, dict[str, Any]]] = [
         ("due lanes", q.DUE_LANES, {}),
         ("in flight per user", q.INFLIGHT_BY_USER, {"types": types, "lo": lo, "hi": hi}),
-        ("release a lane (32: choose, lock, mark)", q.RELEASE_LANE,
-         {"types": types, "lo": lo, "hi": hi, "limit": 32, "unpublished_first": True, **busy}),
+        (
+            "release a lane (32: choose, lock, mark)",
+            q.RELEASE_LANE,
+            {"types": types, "lo": lo, "hi": hi, "limit": 32, "unpublished_first": True, **busy},
+        ),
         ("doomed dependents", q.DOOMED_DEPENDENTS, {"limit": 100}),
         ("next due", q.NEXT_DUE, {}),
     ]
     for name, statement, params in statements:
         async with engine.connect() as conn:
-            plan = [r[0] for r in (await conn.execute(
-                text("EXPLAIN (ANALYZE, BUFFERS) " + statement.text), params)).all()]
+            plan = [
+                r[0]
+                for r in (
+                    await conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + statement.text), params)
+                ).all()
+            ]
             await conn.rollback()
         took = next((line for line in plan if line.startswith("Execution Time")), "?")
         first_scan = next((line.strip() for line in plan if " on jobs" in line), plan[0].strip())
@@ -133,8 +143,9 @@ async def run(db: str, cleanup: bool) -> None:
     engine = make_engine(f"postgresql+psycopg://{PG.split('://', 1)[1]}/{db}", pool_size=8)
     try:
         async with engine.connect() as conn:
-            n = (await conn.execute(text(
-                "SELECT reltuples::bigint FROM pg_class WHERE relname = 'jobs'"))).scalar()
+            n = (
+                await conn.execute(text("SELECT reltuples::bigint FROM pg_class WHERE relname = 'jobs'"))
+            ).scalar()
         print(f"jobs table: about {n:,} rows")
         await reads(engine)
         await dispatcher_plans(engine)

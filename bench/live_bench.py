@@ -41,14 +41,16 @@ DEFAULT_PORT = 18310
 #: The target: p99 from commit to client, seconds.
 TARGET_P99_S = 0.100
 
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0..100) by nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-async def ws_client(url: str, token: str, ready: asyncio.Event, lat: list[float],
-                    commits: dict[tuple[str, int], float]) -> None:
+async def ws_client(
+    url: str, token: str, ready: asyncio.Event, lat: list[float], commits: dict[tuple[str, int], float]
+) -> None:
     """A WebSocket client following every job of its user."""
     async with connect(f"{url}?token={token}") as ws:
         json.loads(await ws.recv())
@@ -61,11 +63,21 @@ async def ws_client(url: str, token: str, ready: asyncio.Event, lat: list[float]
                 lat.append(now - commits[key])
 
 
-async def sse_client(base: str, token: str, job_id: str, ready: asyncio.Event, lat: list[float],
-                     commits: dict[tuple[str, int], float]) -> None:
+async def sse_client(
+    base: str,
+    token: str,
+    job_id: str,
+    ready: asyncio.Event,
+    lat: list[float],
+    commits: dict[tuple[str, int], float],
+) -> None:
     """An SSE client following one job."""
-    async with httpx.AsyncClient(timeout=None) as http, http.stream(
-            "GET", f"{base}/api/jobs/{job_id}/events", headers={"Authorization": f"Bearer {token}"}) as resp:
+    async with (
+        httpx.AsyncClient(timeout=None) as http,
+        http.stream(
+            "GET", f"{base}/api/jobs/{job_id}/events", headers={"Authorization": f"Bearer {token}"}
+        ) as resp,
+    ):
         seq = None
         async for line in resp.aiter_lines():
             now = time.perf_counter()
@@ -85,12 +97,22 @@ async def bench(args: argparse.Namespace, database_url: str) -> int:
     user = await accounts.create_user(engine, "bench@example.test", role="admin")
     token = await accounts.create_token(engine, user, "bench")
     queue = QueueService(engine, Topics("bench."))
-    jobs = [str((await queue.submit(JobType.SYNC_METRICS, {}, user_id=user)).job_id)
-            for _ in range(args.jobs)]
-    env = {**os.environ, "DATABASE_URL": database_url, "SEOJOBS_API_PORT": str(args.port),
-           "SEOJOBS_TOPIC_PREFIX": "bench."}
-    api = subprocess.Popen([sys.executable, "-m", "services.api"], cwd=ROOT, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    jobs = [
+        str((await queue.submit(JobType.SYNC_METRICS, {}, user_id=user)).job_id) for _ in range(args.jobs)
+    ]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SEOJOBS_API_PORT": str(args.port),
+        "SEOJOBS_TOPIC_PREFIX": "bench.",
+    }
+    api = subprocess.Popen(
+        [sys.executable, "-m", "services.api"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         async with httpx.AsyncClient() as http:
@@ -104,17 +126,33 @@ async def bench(args: argparse.Namespace, database_url: str) -> int:
         ws_lat: list[float] = []
         sse_lat: list[float] = []
         readies = [asyncio.Event() for _ in range(args.ws_clients + args.sse_clients)]
-        tasks = [asyncio.create_task(ws_client(base.replace("http", "ws") + "/api/ws", token, readies[i],
-                                               ws_lat, commits)) for i in range(args.ws_clients)]
-        tasks += [asyncio.create_task(sse_client(base, token, jobs[i % len(jobs)],
-                                                 readies[args.ws_clients + i], sse_lat, commits))
-                  for i in range(args.sse_clients)]
+        tasks = [
+            asyncio.create_task(
+                ws_client(base.replace("http", "ws") + "/api/ws", token, readies[i], ws_lat, commits)
+            )
+            for i in range(args.ws_clients)
+        ]
+        tasks += [
+            asyncio.create_task(
+                sse_client(base, token, jobs[i % len(jobs)], readies[args.ws_clients + i], sse_lat, commits)
+            )
+            for i in range(args.sse_clients)
+        ]
         await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 30)
         for rnd in range(args.rounds):
             step = STARTED_STEP + rnd
             event_type = EventType.STARTED if rnd == 0 else EventType.PROGRESS
-            events = [JobEvent(event_type, j, JobType.SYNC_METRICS.value, 1, event_seq(0, 1, step),
-                               {"progress": min(99, rnd * 5)}) for j in jobs]
+            events = [
+                JobEvent(
+                    event_type,
+                    j,
+                    JobType.SYNC_METRICS.value,
+                    1,
+                    event_seq(0, 1, step),
+                    {"progress": min(99, rnd * 5)},
+                )
+                for j in jobs
+            ]
             async with engine.begin() as conn:
                 await apply_batch(conn, events)
                 await notify_jobs(conn, jobs)
@@ -137,13 +175,16 @@ async def bench(args: argparse.Namespace, database_url: str) -> int:
 
 def report(ws_lat: list[float], sse_lat: list[float], args: argparse.Namespace) -> int:
     """Print p50/p99 per transport; 0 when the overall p99 meets the target."""
-    print(f"jobs={args.jobs} rounds={args.rounds} ws_clients={args.ws_clients} "
-          f"sse_clients={args.sse_clients}")
+    print(
+        f"jobs={args.jobs} rounds={args.rounds} ws_clients={args.ws_clients} sse_clients={args.sse_clients}"
+    )
     for name, lat in (("websocket", ws_lat), ("sse", sse_lat), ("all", ws_lat + sse_lat)):
         if lat:
-            print(f"{name:9s} n={len(lat):6d}  p50={percentile(lat, 50) * 1000:7.2f} ms  "
-                  f"p99={percentile(lat, 99) * 1000:7.2f} ms  max={max(lat) * 1000:7.2f} ms  "
-                  f"mean={statistics.fmean(lat) * 1000:6.2f} ms")
+            print(
+                f"{name:9s} n={len(lat):6d}  p50={percentile(lat, 50) * 1000:7.2f} ms  "
+                f"p99={percentile(lat, 99) * 1000:7.2f} ms  max={max(lat) * 1000:7.2f} ms  "
+                f"mean={statistics.fmean(lat) * 1000:6.2f} ms"
+            )
     overall = ws_lat + sse_lat
     ok = bool(overall) and percentile(overall, 99) <= TARGET_P99_S
     print(f"target p99 <= {TARGET_P99_S * 1000:.0f} ms: {'met' if ok else 'NOT met'}")

@@ -38,8 +38,10 @@ class LoadResult:
 
     def line(self, name: str) -> str:
         """One printable line: rate, p50, p99, statuses."""
-        return (f"{name}: {self.rate:,.0f} req/s, p50 {self.pct(50):.1f} ms, p99 {self.pct(99):.1f} ms "
-                f"({self.ok} ok, {self.failed} failed, statuses {dict(sorted(self.statuses.items()))})")
+        return (
+            f"{name}: {self.rate:,.0f} req/s, p50 {self.pct(50):.1f} ms, p99 {self.pct(99):.1f} ms "
+            f"({self.ok} ok, {self.failed} failed, statuses {dict(sorted(self.statuses.items()))})"
+        )
 
 
 def request_bytes(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
@@ -63,8 +65,15 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def run_load(host: str, port: int, factory: RequestFactory, *, connections: int,
-                   seconds: float, ok_statuses: tuple[int, ...] = (200, 202)) -> LoadResult:
+async def run_load(
+    host: str,
+    port: int,
+    factory: RequestFactory,
+    *,
+    connections: int,
+    seconds: float,
+    ok_statuses: tuple[int, ...] = (200, 202),
+) -> LoadResult:
     """Keep ``connections`` requests in flight for ``seconds``; successes are ``ok_statuses``."""
     result = LoadResult()
     counter = iter(range(10**12))

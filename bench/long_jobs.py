@@ -75,14 +75,22 @@ class Run:
 
     def waits(self, ids: list[str]) -> list[float]:
         """Seconds from enqueue to start of these jobs (started ones only)."""
-        return [float(r[0]) for r in self.rows(
-            "SELECT extract(epoch FROM started_at - created_at) FROM jobs WHERE id = ANY(%(ids)s) "
-            "AND started_at IS NOT NULL", {"ids": [uuid.UUID(i) for i in ids]})]
+        return [
+            float(r[0])
+            for r in self.rows(
+                "SELECT extract(epoch FROM started_at - created_at) FROM jobs WHERE id = ANY(%(ids)s) "
+                "AND started_at IS NOT NULL",
+                {"ids": [uuid.UUID(i) for i in ids]},
+            )
+        ]
 
     def finished(self, ids: list[str]) -> bool:
         """Whether all these jobs ended."""
-        rows = self.rows("SELECT count(*) FROM jobs WHERE id = ANY(%(ids)s) AND status IN "
-                         "('COMPLETED','FAILED','CANCELLED')", {"ids": [uuid.UUID(i) for i in ids]})
+        rows = self.rows(
+            "SELECT count(*) FROM jobs WHERE id = ANY(%(ids)s) AND status IN "
+            "('COMPLETED','FAILED','CANCELLED')",
+            {"ids": [uuid.UUID(i) for i in ids]},
+        )
         return int(rows[0][0]) == len(ids)
 
     def running(self) -> int:
@@ -96,8 +104,10 @@ class Run:
 
     def worker_of(self, job_id: str) -> str | None:
         """The worker running a job."""
-        rows = self.rows("SELECT worker FROM job_leases WHERE job_id = %(id)s AND state = 'running'",
-                         {"id": uuid.UUID(job_id)})
+        rows = self.rows(
+            "SELECT worker FROM job_leases WHERE job_id = %(id)s AND state = 'running'",
+            {"id": uuid.UUID(job_id)},
+        )
         return str(rows[0][0]) if rows else None
 
     def attempts(self, job_id: str) -> int:
@@ -132,8 +142,11 @@ def pct(values: list[float], q: float) -> float:
 
 def line(label: str, waits: list[float], extra: str = "") -> None:
     """One result line."""
-    print(f"  {label:<44} short-job wait p50 {pct(waits, .5):5.2f} s  p99 {pct(waits, .99):5.2f} s"
-          f"  (n={len(waits)}){extra}", flush=True)
+    print(
+        f"  {label:<44} short-job wait p50 {pct(waits, 0.5):5.2f} s  p99 {pct(waits, 0.99):5.2f} s"
+        f"  (n={len(waits)}){extra}",
+        flush=True,
+    )
 
 
 async def shorts_while_long(run: Run, longs: int, shorts: int, every_s: float = 0.5) -> list[str]:
@@ -152,11 +165,17 @@ async def shorts_while_long(run: Run, longs: int, shorts: int, every_s: float = 
 def new_run(settings: Settings, url: str, log_dir: Path) -> Run:
     """A run with the API-less pipeline: relay and projector."""
     services = Services(settings, log_dir)
-    services.env.update({"SEOJOBS_WORKER_CONCURRENCY": str(SLOTS), "SEOJOBS_LEASE_STALE_AFTER_S": "10",
-                         "SEOJOBS_CRAWL_ALLOWED_PRIVATE": "127.0.0.0/8",
-                         # A checkout run with PYTHONPATH=its src keeps its services on that code.
-                         "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"),
-                                                                     services.env["PYTHONPATH"]]))})
+    services.env.update(
+        {
+            "SEOJOBS_WORKER_CONCURRENCY": str(SLOTS),
+            "SEOJOBS_LEASE_STALE_AFTER_S": "10",
+            "SEOJOBS_CRAWL_ALLOWED_PRIVATE": "127.0.0.0/8",
+            # A checkout run with PYTHONPATH=its src keeps its services on that code.
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [os.environ.get("PYTHONPATH"), services.env["PYTHONPATH"]])
+            ),
+        }
+    )
     services.start("relay")
     services.start("projector")
     return Run(settings, services, url)
@@ -173,8 +192,10 @@ async def scenario(url: str, settings: Settings, log_dir: Path, name: str, body:
         for site in run.sites:
             site.stop()
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("TRUNCATE jobs, job_leases, crawl_checkpoints, outbox, job_results, pages, "
-                         "seo_issues, sites, users CASCADE")
+            conn.execute(
+                "TRUNCATE jobs, job_leases, crawl_checkpoints, outbox, job_results, pages, "
+                "seo_issues, sites, users CASCADE"
+            )
 
 
 async def main(quick: bool) -> None:
@@ -183,16 +204,24 @@ async def main(quick: bool) -> None:
     with fresh_database("longjobs") as url:
         settings = await asyncio.to_thread(bench_settings, url)
         try:
-            print(f"long jobs: {LONG_PAGES}-page crawls at 1 page/s beside one-page crawls; "
-                  f"{SLOTS} slots per crawler; logs in {log_dir}", flush=True)
+            print(
+                f"long jobs: {LONG_PAGES}-page crawls at 1 page/s beside one-page crawls; "
+                f"{SLOTS} slots per crawler; logs in {log_dir}",
+                flush=True,
+            )
             for procs in (1, 2, 4):
+
                 async def steady(run: Run, procs: int = procs) -> None:
                     for _ in range(procs):
                         run.start_crawler()
                     await asyncio.sleep(8)
                     ids = await shorts_while_long(run, longs=procs * SLOTS // 2, shorts=8)
-                    line(f"{procs} process(es), {procs * SLOTS // 2} long crawls running", run.waits(ids),
-                         f"  repeated fetches {run.repeated()}")
+                    line(
+                        f"{procs} process(es), {procs * SLOTS // 2} long crawls running",
+                        run.waits(ids),
+                        f"  repeated fetches {run.repeated()}",
+                    )
+
                 await scenario(url, settings, log_dir, f"steady-{procs}", steady)
 
             async def scale_out(run: Run) -> None:
@@ -207,9 +236,13 @@ async def main(quick: bool) -> None:
                     ids.append((await run.enqueue(1))[0])
                     await asyncio.sleep(0.5)
                 await until(lambda: run.finished(ids + long_ids), 180, "crawls to end")
-                line("scale-out 1 -> 3 processes during long crawls", run.waits(ids),
-                     f"  repeated fetches {run.repeated()}, long-crawl attempts "
-                     f"{[run.attempts(j) for j in long_ids]}")
+                line(
+                    "scale-out 1 -> 3 processes during long crawls",
+                    run.waits(ids),
+                    f"  repeated fetches {run.repeated()}, long-crawl attempts "
+                    f"{[run.attempts(j) for j in long_ids]}",
+                )
+
             await scenario(url, settings, log_dir, "scale-out", scale_out)
 
             async def scale_in(run: Run) -> None:
@@ -229,9 +262,13 @@ async def main(quick: bool) -> None:
                     await asyncio.sleep(0.5)
                 await until(lambda: run.finished(ids + long_ids), 240, "crawls to end")
                 restarted = sum(run.attempts(j) > 1 for j in long_ids)
-                line("scale-in 4 -> 2 processes during long crawls", run.waits(ids),
-                     f"  repeated fetches {run.repeated()}, handed-back crawls restarted {restarted}, "
-                     f"{time.monotonic() - stopped_at:.0f} s to end")
+                line(
+                    "scale-in 4 -> 2 processes during long crawls",
+                    run.waits(ids),
+                    f"  repeated fetches {run.repeated()}, handed-back crawls restarted {restarted}, "
+                    f"{time.monotonic() - stopped_at:.0f} s to end",
+                )
+
             await scenario(url, settings, log_dir, "scale-in", scale_in)
 
             async def kill(run: Run) -> None:
@@ -245,15 +282,23 @@ async def main(quick: bool) -> None:
                 pid = int(worker.rsplit(":", 1)[1])
                 os.kill(pid, signal.SIGKILL)  # the worker process; its keeper starts a new one
                 killed = time.monotonic()
-                await until(lambda: run.attempts(job_id) >= 2 and run.worker_of(job_id) not in (None, worker),
-                            60, "the crawl to restart")
+                await until(
+                    lambda: run.attempts(job_id) >= 2 and run.worker_of(job_id) not in (None, worker),
+                    60,
+                    "the crawl to restart",
+                )
                 restart_s = time.monotonic() - killed
                 await until(lambda: run.finished([job_id]), 120, "the crawl to end")
-                print(f"  SIGKILL of the worker running a 30-page crawl: restarted after {restart_s:.1f} s "
-                      f"(stale timeout 10 s), repeated fetches {site.repeated()}", flush=True)
+                print(
+                    f"  SIGKILL of the worker running a 30-page crawl: restarted after {restart_s:.1f} s "
+                    f"(stale timeout 10 s), repeated fetches {site.repeated()}",
+                    flush=True,
+                )
+
             await scenario(url, settings, log_dir, "sigkill", kill)
 
-            for procs in ((4, 8) if quick else (4, 8, 16)):
+            for procs in (4, 8) if quick else (4, 8, 16):
+
                 async def ceiling(run: Run, procs: int = procs) -> None:
                     for _ in range(procs):
                         run.start_crawler()
@@ -265,8 +310,12 @@ async def main(quick: bool) -> None:
                         peak = max(peak, run.running())
                         ran_on |= run.workers_running()
                         await asyncio.sleep(0.5)
-                    print(f"  {procs:>2} processes x {SLOTS} slots = {procs * SLOTS:>2}: most crawls running "
-                          f"at once {peak}, processes that ran crawls {len(ran_on)}", flush=True)
+                    print(
+                        f"  {procs:>2} processes x {SLOTS} slots = {procs * SLOTS:>2}: most crawls running "
+                        f"at once {peak}, processes that ran crawls {len(ran_on)}",
+                        flush=True,
+                    )
+
                 await scenario(url, settings, log_dir, f"ceiling-{procs}", ceiling)
         finally:
             await asyncio.to_thread(drop_topics, settings)

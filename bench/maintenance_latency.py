@@ -55,8 +55,11 @@ async def main(count: int) -> None:
             started.append((row.started_at - row.created_at).total_seconds())
             completed.append((row.updated_at - row.created_at).total_seconds())
     await engine.dispose()
-    rows = (("enqueue -> started", started), ("enqueue -> COMPLETED (jobs table)", completed),
-            ("client POST -> status COMPLETED", client))
+    rows = (
+        ("enqueue -> started", started),
+        ("enqueue -> COMPLETED (jobs table)", completed),
+        ("client POST -> status COMPLETED", client),
+    )
     for name, values in rows:
         p50, p99 = statistics.median(values) * 1000, pct(values, 0.99) * 1000
         print(f"{name:36} p50 {p50:6.0f} ms   p99 {p99:6.0f} ms")

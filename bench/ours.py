@@ -38,8 +38,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-async def paced_enqueue(engine: AsyncEngine, settings: Settings, rate: float, seconds: float,
-                        tag: str) -> int:
+async def paced_enqueue(
+    engine: AsyncEngine, settings: Settings, rate: float, seconds: float, tag: str
+) -> int:
     """Offer ``rate`` jobs/s for ``seconds`` (one transaction per tick); how many were enqueued."""
     queue = QueueService(engine, Topics(settings.topic_prefix))
     start, sent = time.monotonic(), 0
@@ -77,8 +78,9 @@ async def wait_settled(engine: AsyncEngine, timeout_s: float) -> None:
         await asyncio.sleep(0.5)
 
 
-async def sustained(engine: AsyncEngine, settings: Settings, rate: float, seconds: float,
-                    tag: str) -> dict[str, float]:
+async def sustained(
+    engine: AsyncEngine, settings: Settings, rate: float, seconds: float, tag: str
+) -> dict[str, float]:
     """Completions per second in the steady part of a ``seconds`` long offered load."""
     t0 = time.time()
     sent = await paced_enqueue(engine, settings, rate, seconds, tag)
@@ -89,8 +91,9 @@ async def sustained(engine: AsyncEngine, settings: Settings, rate: float, second
     return {"offered": sent / (t1 - t0), "completed_per_s": n / (t1 - t0 - warm), "sent": sent}
 
 
-async def latency(engine: AsyncEngine, settings: Settings, rate: float, seconds: float,
-                  tag: str) -> dict[str, float]:
+async def latency(
+    engine: AsyncEngine, settings: Settings, rate: float, seconds: float, tag: str
+) -> dict[str, float]:
     """Enqueue->started and enqueue->completed percentiles at an offered load."""
     sent = await paced_enqueue(engine, settings, rate, seconds, tag)
     done = await wait_done(engine, tag, sent, 120)
@@ -98,9 +101,15 @@ async def latency(engine: AsyncEngine, settings: Settings, rate: float, seconds:
         rows = (await conn.execute(_LAT, {"tag": tag})).all()
     started = [float(r[0]) for r in rows]
     completed = [float(r[1]) for r in rows]
-    return {"sent": sent, "done": done, "started_p50": pct(started, 50), "started_p99": pct(started, 99),
-            "completed_p50": pct(completed, 50), "completed_p99": pct(completed, 99),
-            "completed_mean": statistics.fmean(completed) if completed else float("nan")}
+    return {
+        "sent": sent,
+        "done": done,
+        "started_p50": pct(started, 50),
+        "started_p99": pct(started, 99),
+        "completed_p50": pct(completed, 50),
+        "completed_p99": pct(completed, 99),
+        "completed_mean": statistics.fmean(completed) if completed else float("nan"),
+    }
 
 
 async def drain(engine: AsyncEngine, settings: Settings, n: int, tag: str) -> float:
@@ -115,8 +124,9 @@ async def drain(engine: AsyncEngine, settings: Settings, n: int, tag: str) -> fl
     return n / (time.monotonic() - start)
 
 
-async def api_rate(url: str, method: str, headers: dict[str, str], seconds: float,
-                   body: dict[str, Any] | None = None) -> float:
+async def api_rate(
+    url: str, method: str, headers: dict[str, str], seconds: float, body: dict[str, Any] | None = None
+) -> float:
     """Successful requests/s one endpoint answers with API_CONCURRENCY requests in flight."""
     ok = 0
     deadline = time.monotonic() + seconds

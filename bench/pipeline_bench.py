@@ -52,24 +52,38 @@ async def run(seconds: float, api_seconds: float, rate: float) -> tuple[list[tup
             rate_d = await drain(engine, settings, DRAIN_JOBS, f"dr-{uuid.uuid4().hex[:6]}")
             rows.append((f"drain of {DRAIN_JOBS} queued jobs, 1 worker", f"{rate_d:.0f} jobs/s"))
             for offered, span in ((100.0, 20.0), (1000.0, 10.0)):
-                lat = await latency(engine, settings, offered, span,
-                                    f"lat{offered:.0f}-{uuid.uuid4().hex[:6]}")
-                rows.append((f"enqueue->started at {offered:.0f}/s offered for {span:.0f} s (p50 / p99)",
-                             f"{lat['started_p50']:.0f} / {lat['started_p99']:.0f} ms"))
-                rows.append((f"enqueue->COMPLETED at {offered:.0f}/s offered for {span:.0f} s (p50 / p99)",
-                             f"{lat['completed_p50']:.0f} / {lat['completed_p99']:.0f} ms"
-                             f" ({lat['done']:.0f}/{lat['sent']:.0f} done in time)"))
+                lat = await latency(
+                    engine, settings, offered, span, f"lat{offered:.0f}-{uuid.uuid4().hex[:6]}"
+                )
+                rows.append(
+                    (
+                        f"enqueue->started at {offered:.0f}/s offered for {span:.0f} s (p50 / p99)",
+                        f"{lat['started_p50']:.0f} / {lat['started_p99']:.0f} ms",
+                    )
+                )
+                rows.append(
+                    (
+                        f"enqueue->COMPLETED at {offered:.0f}/s offered for {span:.0f} s (p50 / p99)",
+                        f"{lat['completed_p50']:.0f} / {lat['completed_p99']:.0f} ms"
+                        f" ({lat['done']:.0f}/{lat['sent']:.0f} done in time)",
+                    )
+                )
             admin = await create_user(engine, f"bench-{uuid.uuid4().hex[:6]}@example.test", role="admin")
             headers = {"Authorization": f"Bearer {await create_token(engine, admin)}"}
             base = f"http://127.0.0.1:{API_PORT}/api/jobs"
             single = await api_rate(f"{base}/noop", "POST", headers, api_seconds, {"tag": "api"})
-            bulk = await api_rate(f"{base}/noop/bulk", "POST", headers, api_seconds,
-                                  {"count": 100, "tag": "api"})
+            bulk = await api_rate(
+                f"{base}/noop/bulk", "POST", headers, api_seconds, {"count": 100, "tag": "api"}
+            )
             status = await api_rate(f"{base}/stats", "GET", headers, api_seconds)
-            rows += [("enqueue API, single (POST /api/jobs/noop)", f"{single:.0f} req/s"),
-                     ("enqueue API, bulk of 100 (POST /api/jobs/noop/bulk)",
-                      f"{bulk:.1f} req/s = {bulk * 100:.0f} jobs/s"),
-                     ("status API (GET /api/jobs/stats)", f"{status:.0f} req/s")]
+            rows += [
+                ("enqueue API, single (POST /api/jobs/noop)", f"{single:.0f} req/s"),
+                (
+                    "enqueue API, bulk of 100 (POST /api/jobs/noop/bulk)",
+                    f"{bulk:.1f} req/s = {bulk * 100:.0f} jobs/s",
+                ),
+                ("status API (GET /api/jobs/stats)", f"{status:.0f} req/s"),
+            ]
             await wait_settled(engine, BACKLOG_TIMEOUT_S)
             for workers in (2, 4):
                 running = [k for k in services.procs if k.startswith("maintenance")]

@@ -32,8 +32,13 @@ API_PORT = 18410
 #: How long deleting a run's topics may take before the benchmark gives up on it, seconds.
 DROP_TOPICS_TIMEOUT_S = 60.0
 #: What ``python -m`` runs for each service.
-MODULES = {"api": ["services.api"], "relay": ["services.relay"], "projector": ["services.projector"],
-           "maintenance": ["services.maintenance", "worker"], "crawler": ["services.crawler", "worker"]}
+MODULES = {
+    "api": ["services.api"],
+    "relay": ["services.relay"],
+    "projector": ["services.projector"],
+    "maintenance": ["services.maintenance", "worker"],
+    "crawler": ["services.crawler", "worker"],
+}
 
 
 @contextmanager
@@ -53,11 +58,19 @@ def bench_settings(database_url: str) -> Settings:
     """Settings of one run: migrated database, own topic prefix with 12-partition topics."""
     url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
     upgrade(url)
-    settings = Settings(database_url=url, topic_prefix=f"bench{uuid.uuid4().hex[:8]}.",
-                        scheduler_enabled=False, bench_enabled=True, relay_poll_interval_s=0.2,
-                        worker_concurrency=PARTITIONS, api_port=API_PORT, cron_secret="bench")
-    specs = [dataclasses.replace(s, partitions=PARTITIONS)
-             for s in settings.topics.all_specs(settings.retry_steps)]
+    settings = Settings(
+        database_url=url,
+        topic_prefix=f"bench{uuid.uuid4().hex[:8]}.",
+        scheduler_enabled=False,
+        bench_enabled=True,
+        relay_poll_interval_s=0.2,
+        worker_concurrency=PARTITIONS,
+        api_port=API_PORT,
+        cron_secret="bench",
+    )
+    specs = [
+        dataclasses.replace(s, partitions=PARTITIONS) for s in settings.topics.all_specs(settings.retry_steps)
+    ]
     asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, specs))
     return settings
 
@@ -66,11 +79,17 @@ def drop_topics(settings: Settings) -> None:
     """Delete the run's own topics: a broker keeps files open for every partition, and a run's
     hundred-odd partitions left behind by each run end in "Too many open files"."""
     try:
-        asyncio.run(asyncio.wait_for(delete_topics(settings.kafka_bootstrap_servers, settings.topic_prefix),
-                                     DROP_TOPICS_TIMEOUT_S))
+        asyncio.run(
+            asyncio.wait_for(
+                delete_topics(settings.kafka_bootstrap_servers, settings.topic_prefix), DROP_TOPICS_TIMEOUT_S
+            )
+        )
     except TimeoutError:
-        print(f"warning: the run's topics ({settings.topic_prefix}*) were not deleted within "
-              f"{DROP_TOPICS_TIMEOUT_S:.0f} s", file=sys.stderr)
+        print(
+            f"warning: the run's topics ({settings.topic_prefix}*) were not deleted within "
+            f"{DROP_TOPICS_TIMEOUT_S:.0f} s",
+            file=sys.stderr,
+        )
 
 
 class Services:
@@ -78,12 +97,19 @@ class Services:
 
     def __init__(self, settings: Settings, log_dir: Path) -> None:
         self.log_dir = log_dir
-        self.env = {**os.environ, "DATABASE_URL": settings.database_url,
-                    "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-                    "SEOJOBS_TOPIC_PREFIX": settings.topic_prefix, "SEOJOBS_BENCH_ENABLED": "true",
-                    "SEOJOBS_SCHEDULER_ENABLED": "false", "SEOJOBS_RELAY_POLL_INTERVAL_S": "0.2",
-                    "SEOJOBS_WORKER_CONCURRENCY": str(PARTITIONS), "SEOJOBS_API_PORT": str(API_PORT),
-                    "CRON_SECRET": "bench", "PYTHONPATH": str(ROOT)}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "SEOJOBS_TOPIC_PREFIX": settings.topic_prefix,
+            "SEOJOBS_BENCH_ENABLED": "true",
+            "SEOJOBS_SCHEDULER_ENABLED": "false",
+            "SEOJOBS_RELAY_POLL_INTERVAL_S": "0.2",
+            "SEOJOBS_WORKER_CONCURRENCY": str(PARTITIONS),
+            "SEOJOBS_API_PORT": str(API_PORT),
+            "CRON_SECRET": "bench",
+            "PYTHONPATH": str(ROOT),
+        }
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.peak_rss: dict[str, int] = {}
         self._stop = threading.Event()
@@ -94,8 +120,13 @@ class Services:
         """Start one instance of a service."""
         key = f"{name}-{instance}"
         with (self.log_dir / f"{key}.log").open("ab") as log:
-            self.procs[key] = subprocess.Popen([sys.executable, "-m", *MODULES[name]], cwd=ROOT, env=self.env,
-                                               stdout=log, stderr=subprocess.STDOUT)
+            self.procs[key] = subprocess.Popen(
+                [sys.executable, "-m", *MODULES[name]],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
 
     def _sample(self) -> None:
         while not self._stop.wait(0.2):

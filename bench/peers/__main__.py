@@ -19,8 +19,9 @@ DEFAULT_JOBS = 5000
 
 def main() -> None:
     """Parse the arguments, run the peers, print the table."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help="no-op jobs per phase")
     parser.add_argument("--only", default=",".join(PEERS), help="comma-separated peers to run")
     parser.add_argument("--workers", type=int, default=1, help="worker processes per peer")

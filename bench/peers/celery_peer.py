@@ -31,8 +31,9 @@ class CeleryPeer:
     """Celery against the broker at ``broker_url``."""
 
     name = "celery"
-    done_sql: LiteralString = ("SELECT count(*) FROM celery_taskmeta"
-                               " WHERE status = 'SUCCESS' AND result IS NOT NULL")
+    done_sql: LiteralString = (
+        "SELECT count(*) FROM celery_taskmeta WHERE status = 'SUCCESS' AND result IS NOT NULL"
+    )
 
     def __init__(self, broker_url: str) -> None:
         self.broker_url = broker_url
@@ -66,9 +67,22 @@ class CeleryPeer:
 
     def worker_command(self, db_url: str, concurrency: int, index: int) -> tuple[list[str], dict[str, str]]:
         """``celery worker`` with the prefork pool."""
-        argv = [sys.executable, "-m", "celery", "-A", "bench.peers.celery_worker", "worker",
-                "--pool=prefork", f"--concurrency={concurrency}", "--loglevel=WARNING",
-                "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"peer{index}@%h"]
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bench.peers.celery_worker",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"peer{index}@%h",
+        ]
         return argv, {"PEER_BROKER_URL": self.broker_url, "PEER_RESULT_URL": result_url(db_url)}
 
     def close(self) -> None:
@@ -78,8 +92,9 @@ class CeleryPeer:
         self._apps.clear()
 
 
-def run(jobs: int, workers: int = 1, concurrency: int = DEFAULT_CONCURRENCY,
-        timeout_s: float = DEFAULT_TIMEOUT_S) -> PeerResult:
+def run(
+    jobs: int, workers: int = 1, concurrency: int = DEFAULT_CONCURRENCY, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> PeerResult:
     """Measure Celery on ``jobs`` no-op jobs, with a private Redis started and stopped here."""
     try:
         with redis_server() as url:

@@ -35,5 +35,7 @@ def make_app(broker_url: str, result_url: str) -> Celery:
     return app
 
 
-app = make_app(os.environ.get("PEER_BROKER_URL", "redis://127.0.0.1:16379/0"),
-               os.environ.get("PEER_RESULT_URL", "cache+memory://"))
+app = make_app(
+    os.environ.get("PEER_BROKER_URL", "redis://127.0.0.1:16379/0"),
+    os.environ.get("PEER_RESULT_URL", "cache+memory://"),
+)

@@ -84,8 +84,11 @@ class Workers:
             path = log_dir / f"worker-{i}.log"
             env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **extra}
             with path.open("ab") as out:
-                self.procs.append(subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out,
-                                                   stderr=subprocess.STDOUT, start_new_session=True))
+                self.procs.append(
+                    subprocess.Popen(
+                        argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                    )
+                )
             self.logs.append(path)
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -140,8 +143,9 @@ class Workers:
 
 
 @contextmanager
-def running_workers(peer: Peer, db_url: str, workers: int, concurrency: int,
-                    log_dir: Path) -> Iterator[Workers]:
+def running_workers(
+    peer: Peer, db_url: str, workers: int, concurrency: int, log_dir: Path
+) -> Iterator[Workers]:
     """Start ``workers`` worker processes of the peer; always stop them afterwards."""
     group = Workers([peer.worker_command(db_url, concurrency, i) for i in range(workers)], log_dir)
     try:
@@ -150,8 +154,9 @@ def running_workers(peer: Peer, db_url: str, workers: int, concurrency: int,
         group.stop()
 
 
-def wait_done(conn: psycopg.Connection[tuple[int]], peer: Peer, n: int, timeout_s: float,
-              workers: Workers) -> tuple[float, float]:
+def wait_done(
+    conn: psycopg.Connection[tuple[int]], peer: Peer, n: int, timeout_s: float, workers: Workers
+) -> tuple[float, float]:
     """Poll until n jobs are done; perf_counter times at which the first and the last were seen."""
     deadline = time.perf_counter() + timeout_s
     first = float("nan")
@@ -174,8 +179,9 @@ def _connect(db_url: str) -> psycopg.Connection[tuple[int]]:
     return psycopg.connect(db_url, autocommit=True, connect_timeout=10)
 
 
-def end_to_end(peer: Peer, jobs: int, workers: int, concurrency: int, timeout_s: float,
-               log_dir: Path) -> tuple[float, int]:
+def end_to_end(
+    peer: Peer, jobs: int, workers: int, concurrency: int, timeout_s: float, log_dir: Path
+) -> tuple[float, int]:
     """Seconds from the first enqueue to the last done with a warm worker; the workers' peak RSS."""
     with fresh_database(f"peer_{peer.name}") as db:
         peer.setup(db)
@@ -188,8 +194,9 @@ def end_to_end(peer: Peer, jobs: int, workers: int, concurrency: int, timeout_s:
         return last - start, group.peak_rss
 
 
-def drain(peer: Peer, jobs: int, workers: int, concurrency: int, timeout_s: float,
-          log_dir: Path) -> tuple[float, float, float, int]:
+def drain(
+    peer: Peer, jobs: int, workers: int, concurrency: int, timeout_s: float, log_dir: Path
+) -> tuple[float, float, float, int]:
     """Enqueue jobs, then start the workers: enqueue jobs/s, drain s, start-up s, peak RSS."""
     with fresh_database(f"peer_{peer.name}") as db:
         peer.setup(db)
@@ -203,8 +210,9 @@ def drain(peer: Peer, jobs: int, workers: int, concurrency: int, timeout_s: floa
         return enqueue_per_s, last - start, first - start, group.peak_rss
 
 
-def measure(peer: Peer, jobs: int, workers: int, concurrency: int,
-            timeout_s: float = DEFAULT_TIMEOUT_S) -> PeerResult:
+def measure(
+    peer: Peer, jobs: int, workers: int, concurrency: int, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> PeerResult:
     """Both phases on the peer; a failure becomes a result with ``error`` set, never an exception."""
     setting = peer.setting(workers, concurrency)
     log_dir = Path(tempfile.mkdtemp(prefix=f"peer-{peer.name}-"))
@@ -212,13 +220,22 @@ def measure(peer: Peer, jobs: int, workers: int, concurrency: int,
         log.info("%s: end-to-end, %d jobs (worker logs in %s)", peer.name, jobs, log_dir)
         e2e_s, rss_e2e = end_to_end(peer, jobs, workers, concurrency, timeout_s, log_dir)
         log.info("%s: drain, %d jobs", peer.name, jobs)
-        enqueue_per_s, drain_s, startup_s, rss_drain = drain(peer, jobs, workers, concurrency,
-                                                             timeout_s, log_dir)
+        enqueue_per_s, drain_s, startup_s, rss_drain = drain(
+            peer, jobs, workers, concurrency, timeout_s, log_dir
+        )
     except Exception as exc:  # one peer failing must not lose the others' figures
         log.exception("%s failed", peer.name)
         return PeerResult(peer.name, setting, jobs, error=f"{type(exc).__name__}: {exc}".splitlines()[0])
-    return PeerResult(peer.name, setting, jobs, enqueue_per_s=enqueue_per_s, end_to_end_s=e2e_s,
-                      drain_s=drain_s, startup_s=startup_s, peak_rss_bytes=max(rss_e2e, rss_drain))
+    return PeerResult(
+        peer.name,
+        setting,
+        jobs,
+        enqueue_per_s=enqueue_per_s,
+        end_to_end_s=e2e_s,
+        drain_s=drain_s,
+        startup_s=startup_s,
+        peak_rss_bytes=max(rss_e2e, rss_drain),
+    )
 
 
 def create_results_table(db_url: str) -> None:

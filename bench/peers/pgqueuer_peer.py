@@ -38,8 +38,10 @@ class PgqueuerPeer:
     """pgqueuer with the asyncpg driver."""
 
     name = "pgqueuer"
-    done_sql: LiteralString = ("SELECT count(*) FROM pgqueuer_log l"
-                               " JOIN bench_results r ON r.job_id = l.job_id WHERE l.status = 'successful'")
+    done_sql: LiteralString = (
+        "SELECT count(*) FROM pgqueuer_log l"
+        " JOIN bench_results r ON r.job_id = l.job_id WHERE l.status = 'successful'"
+    )
 
     def setting(self, workers: int, concurrency: int) -> str:
         """How the workers run."""
@@ -72,7 +74,8 @@ class PgqueuerPeer:
         return argv, {"PEER_DB_URL": db_url}
 
 
-def run(jobs: int, workers: int = 1, concurrency: int = DEFAULT_CONCURRENCY,
-        timeout_s: float = DEFAULT_TIMEOUT_S) -> PeerResult:
+def run(
+    jobs: int, workers: int = 1, concurrency: int = DEFAULT_CONCURRENCY, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> PeerResult:
     """Measure pgqueuer on ``jobs`` no-op jobs."""
     return measure(PgqueuerPeer(), jobs, workers, concurrency, timeout_s)

@@ -26,8 +26,10 @@ class ProcrastinatePeer:
     """procrastinate with the psycopg 3 connector."""
 
     name = "procrastinate"
-    done_sql: LiteralString = ("SELECT count(*) FROM procrastinate_jobs j"
-                               " JOIN bench_results r ON r.job_id = j.id WHERE j.status = 'succeeded'")
+    done_sql: LiteralString = (
+        "SELECT count(*) FROM procrastinate_jobs j"
+        " JOIN bench_results r ON r.job_id = j.id WHERE j.status = 'succeeded'"
+    )
 
     def setting(self, workers: int, concurrency: int) -> str:
         """How the workers run."""
@@ -59,13 +61,21 @@ class ProcrastinatePeer:
 
     def worker_command(self, db_url: str, concurrency: int, index: int) -> tuple[list[str], dict[str, str]]:
         """``procrastinate worker``."""
-        argv = [sys.executable, "-m", "procrastinate", "--log-level=warning",
-                "--app=bench.peers.procrastinate_worker.app", "worker", f"--name=peer{index}",
-                f"--concurrency={concurrency}"]
+        argv = [
+            sys.executable,
+            "-m",
+            "procrastinate",
+            "--log-level=warning",
+            "--app=bench.peers.procrastinate_worker.app",
+            "worker",
+            f"--name=peer{index}",
+            f"--concurrency={concurrency}",
+        ]
         return argv, {"PEER_DB_URL": db_url}
 
 
-def run(jobs: int, workers: int = 1, concurrency: int = DEFAULT_CONCURRENCY,
-        timeout_s: float = DEFAULT_TIMEOUT_S) -> PeerResult:
+def run(
+    jobs: int, workers: int = 1, concurrency: int = DEFAULT_CONCURRENCY, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> PeerResult:
     """Measure procrastinate on ``jobs`` no-op jobs."""
     return measure(ProcrastinatePeer(), jobs, workers, concurrency, timeout_s)

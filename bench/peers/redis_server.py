@@ -35,11 +35,18 @@ def ensure_redis_server() -> str:
     log.info("redis-server missing: apt-get install -y redis-server")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "redis-server"],
-                       env=env, check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "redis-server"],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
-        raise PeerError("redis-server is not installed and `apt-get install -y redis-server` failed "
-                        f"(run it as root): {exc}") from exc
+        raise PeerError(
+            "redis-server is not installed and `apt-get install -y redis-server` failed "
+            f"(run it as root): {exc}"
+        ) from exc
     found = shutil.which("redis-server")
     if not found:
         raise PeerError("redis-server is still not on PATH after installing the Debian package")
@@ -80,8 +87,23 @@ def redis_server(port: int = REDIS_PORT) -> Iterator[str]:
         raise PeerError(f"port {port} is already in use: stop what listens there first")
     with tempfile.TemporaryDirectory(prefix="peer-redis-") as tmp:
         log_path = Path(tmp) / "redis.log"
-        argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "no",
-                "--save", "", "--appendonly", "no", "--dir", tmp, "--logfile", str(log_path)]
+        argv = [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "no",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            tmp,
+            "--logfile",
+            str(log_path),
+        ]
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         try:
             _wait_for_ping(proc, port, log_path)

@@ -7,8 +7,18 @@ import math
 from collections.abc import Iterable
 
 #: Columns of the table, in order (the ratio columns follow when our figures are given).
-HEADER = ("peer", "setting", "jobs", "enqueue jobs/s", "end-to-end s", "end-to-end jobs/s",
-          "drain s", "drain jobs/s", "worker start-up s", "peak RSS MiB")
+HEADER = (
+    "peer",
+    "setting",
+    "jobs",
+    "enqueue jobs/s",
+    "end-to-end s",
+    "end-to-end jobs/s",
+    "drain s",
+    "drain jobs/s",
+    "worker start-up s",
+    "peak RSS MiB",
+)
 
 
 class PeerError(Exception):
@@ -44,9 +54,18 @@ class PeerResult:
         if self.error is not None:
             cells = [self.peer, self.setting, str(self.jobs), f"failed: {self.error}"]
             return cells + [""] * (len(HEADER) - len(cells) + _ratio_count(ours_end_to_end, ours_drain))
-        cells = [self.peer, self.setting, str(self.jobs), f"{self.enqueue_per_s:.0f}",
-                 f"{self.end_to_end_s:.2f}", f"{self.end_to_end_per_s:.0f}", f"{self.drain_s:.2f}",
-                 f"{self.drain_per_s:.0f}", f"{self.startup_s:.2f}", f"{self.peak_rss_bytes / 2**20:.0f}"]
+        cells = [
+            self.peer,
+            self.setting,
+            str(self.jobs),
+            f"{self.enqueue_per_s:.0f}",
+            f"{self.end_to_end_s:.2f}",
+            f"{self.end_to_end_per_s:.0f}",
+            f"{self.drain_s:.2f}",
+            f"{self.drain_per_s:.0f}",
+            f"{self.startup_s:.2f}",
+            f"{self.peak_rss_bytes / 2**20:.0f}",
+        ]
         if ours_end_to_end is not None:
             cells.append(f"{ours_end_to_end / self.end_to_end_per_s:.2f}x")
         if ours_drain is not None:
@@ -58,8 +77,9 @@ def _ratio_count(ours_end_to_end: float | None, ours_drain: float | None) -> int
     return (ours_end_to_end is not None) + (ours_drain is not None)
 
 
-def markdown(results: Iterable[PeerResult], ours_end_to_end: float | None = None,
-             ours_drain: float | None = None) -> str:
+def markdown(
+    results: Iterable[PeerResult], ours_end_to_end: float | None = None, ours_drain: float | None = None
+) -> str:
     """A markdown table of the results, with our ratio columns when our jobs/s are given."""
     header = list(HEADER)
     if ours_end_to_end is not None:

@@ -13,9 +13,11 @@ from bench.peers.result import PeerResult
 log = logging.getLogger(__name__)
 
 #: Every peer: its name, the module holding its ``run``, and the package it needs.
-PEERS = {"celery": ("bench.peers.celery_peer", "celery"),
-         "procrastinate": ("bench.peers.procrastinate_peer", "procrastinate"),
-         "pgqueuer": ("bench.peers.pgqueuer_peer", "pgqueuer and asyncpg")}
+PEERS = {
+    "celery": ("bench.peers.celery_peer", "celery"),
+    "procrastinate": ("bench.peers.procrastinate_peer", "procrastinate"),
+    "pgqueuer": ("bench.peers.pgqueuer_peer", "pgqueuer and asyncpg"),
+}
 
 #: The uniform signature of every peer's ``run(jobs, workers=..., concurrency=..., timeout_s=...)``.
 Run = Callable[..., PeerResult]
@@ -27,13 +29,16 @@ def load(name: str) -> Run:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ImportError(f"{name}: cannot import {exc.name or package} ({exc}); install the peers with "
-                          "`.venv/bin/pip install -e '.[dev,bench]'`") from exc
+        raise ImportError(
+            f"{name}: cannot import {exc.name or package} ({exc}); install the peers with "
+            "`.venv/bin/pip install -e '.[dev,bench]'`"
+        ) from exc
     return cast(Run, module.run)
 
 
-def run_all(jobs: int, only: Iterable[str] | None = None, workers: int = 1,
-            timeout_s: float = DEFAULT_TIMEOUT_S) -> list[PeerResult]:
+def run_all(
+    jobs: int, only: Iterable[str] | None = None, workers: int = 1, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> list[PeerResult]:
     """Measure each peer (all by default) on ``jobs`` no-op jobs with its default concurrency."""
     results: list[PeerResult] = []
     for name in only or PEERS:

@@ -13,9 +13,14 @@ from seojobs.settings import Settings
 
 async def make_handlers(settings: Settings, engine: AsyncEngine) -> HandlerSet:
     """The analysis handler with the engine the settings call for."""
-    llm = make_llm(settings.anthropic_api_key or None, settings.anthropic_model,
-                   settings.anthropic_max_tokens, settings.anthropic_timeout_s,
-                   settings.anthropic_base_url, settings.anthropic_max_retries)
+    llm = make_llm(
+        settings.anthropic_api_key or None,
+        settings.anthropic_model,
+        settings.anthropic_max_tokens,
+        settings.anthropic_timeout_s,
+        settings.anthropic_base_url,
+        settings.anthropic_max_retries,
+    )
     return HandlerSet({JobType.ANALYZE_SITE: AnalyzeHandler(engine, llm)}, [llm.aclose])
 
 

@@ -24,8 +24,14 @@ def main() -> None:
     if settings.api_workers == 1:
         uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
         return
-    uvicorn.run("services.api.__main__:worker_app", factory=True, workers=settings.api_workers,
-                host=settings.api_host, port=settings.api_port, log_config=None)
+    uvicorn.run(
+        "services.api.__main__:worker_app",
+        factory=True,
+        workers=settings.api_workers,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+    )
 
 
 if __name__ == "__main__":

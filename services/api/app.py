@@ -64,13 +64,18 @@ def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url, pool_size=settings.api_pool_size)
-        queue = QueueService(engine, Topics(settings.topic_prefix),
-                             max_attempts=settings.job_max_attempts,
-                             dispatch_window=settings.dispatch_window, plans=settings.plans,
-                             one_crawl_per_site=settings.one_crawl_per_site)
+        queue = QueueService(
+            engine,
+            Topics(settings.topic_prefix),
+            max_attempts=settings.job_max_attempts,
+            dispatch_window=settings.dispatch_window,
+            plans=settings.plans,
+            one_crawl_per_site=settings.one_crawl_per_site,
+        )
         tokens = TokenCache(partial(user_for_token, engine), settings.auth_cache_ttl_s)
-        app.state.api = ApiState(settings=settings, engine=engine, queue=queue, kafka_ready=probe,
-                                 tokens=tokens)
+        app.state.api = ApiState(
+            settings=settings, engine=engine, queue=queue, kafka_ready=probe, tokens=tokens
+        )
         app.state.live = LiveHub(engine, libpq_url(settings.database_url))
         await app.state.live.start()
         folding = asyncio.create_task(fold_counts_forever(engine))
@@ -83,9 +88,22 @@ def create_app(settings: Settings, *, kafka_ready: KafkaReady | None = None) -> 
 
     app = FastAPI(title=API_TITLE, description=API_DESCRIPTION, version="1.0.0", lifespan=lifespan)
     install_error_handlers(app)
-    for router in (health.router, enqueue.router, jobs.router, cron.router, cron.process_router,
-                   sites.router, results.router, results.conversations, bench.router,
-                   live.router, dashboard.router, dashboard.api, metrics.router, dead_letters_router,
-                   declared.router):
+    for router in (
+        health.router,
+        enqueue.router,
+        jobs.router,
+        cron.router,
+        cron.process_router,
+        sites.router,
+        results.router,
+        results.conversations,
+        bench.router,
+        live.router,
+        dashboard.router,
+        dashboard.api,
+        metrics.router,
+        dead_letters_router,
+        declared.router,
+    ):
         app.include_router(router, responses=COMMON_RESPONSES)
     return app

@@ -42,8 +42,10 @@ def require_admin(principal: Principal) -> Principal:
 def check_cron_secret(settings: Settings, creds: HTTPAuthorizationCredentials | None) -> None:
     """Let a cron call in only with the configured secret; with none configured, let nobody in."""
     if not settings.cron_secret:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            "cron endpoints are disabled: CRON_SECRET is not configured on the server")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "cron endpoints are disabled: CRON_SECRET is not configured on the server",
+        )
     if creds is None:
         raise unauthorized("cron secret required: send the header 'Authorization: Bearer <CRON_SECRET>'")
     if not hmac.compare_digest(creds.credentials.encode(), settings.cron_secret.encode()):

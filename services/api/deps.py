@@ -86,8 +86,10 @@ CronAuth = Depends(cron_caller)
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key",
-           description="Retrying with the same key within 24 hours returns the first job (200)"),
+    Header(
+        alias="Idempotency-Key",
+        description="Retrying with the same key within 24 hours returns the first job (200)",
+    ),
 ]
 
 

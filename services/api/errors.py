@@ -36,7 +36,8 @@ class ErrorBody(BaseModel):
 
 #: The error answers any route may give, documented once for every router (OpenAPI).
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody, "description": text} for code, text in (
+    code: {"model": ErrorBody, "description": text}
+    for code, text in (
         (400, "The request body is not valid JSON, or the request is malformed."),
         (401, "No valid bearer token (or cron secret)."),
         (403, "The token is valid but not allowed here (e.g. an admin route)."),
@@ -76,8 +77,7 @@ def describe_validation(errors: Sequence[Mapping[str, Any]]) -> tuple[int, str, 
             position = list(err.get("loc", ()))
             reason = str((err.get("ctx") or {}).get("error", "JSON decode error"))
             where = f" at position {position[1]}" if len(position) > 1 else ""
-            return (status.HTTP_400_BAD_REQUEST,
-                    f"the request body is not valid JSON: {reason}{where}", [])
+            return (status.HTTP_400_BAD_REQUEST, f"the request body is not valid JSON: {reason}{where}", [])
     details = []
     for err in errors:
         loc = tuple(err.get("loc", ()))
@@ -85,8 +85,7 @@ def describe_validation(errors: Sequence[Mapping[str, Any]]) -> tuple[int, str, 
             message = "a JSON object is required as the request body"
         else:
             message = _message(err)
-        details.append({"field": _field(loc), "in": str(loc[0]) if loc else "request",
-                        "message": message})
+        details.append({"field": _field(loc), "in": str(loc[0]) if loc else "request", "message": message})
     sentence = "; ".join(f"{d['field']}: {d['message']}" for d in details)
     return status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid request: {sentence}", details
 
@@ -111,8 +110,11 @@ async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse(error_body("the database is unavailable; try again shortly"),
-                        status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
+    return JSONResponse(
+        error_body("the database is unavailable; try again shortly"),
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "1"},
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

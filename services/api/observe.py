@@ -20,8 +20,9 @@ def lag_cache(conn: HTTPConnection) -> LagCache:
     state = conn.app.state
     if getattr(state, "lag", None) is None:
         settings = cast(ApiState, state.api).settings
-        state.lag = LagCache(connection_from(settings),
-                             watches(Topics(settings.topic_prefix), settings.retry_steps))
+        state.lag = LagCache(
+            connection_from(settings), watches(Topics(settings.topic_prefix), settings.retry_steps)
+        )
     return cast(LagCache, state.lag)
 
 
@@ -35,8 +36,18 @@ async def read_queues(conn: HTTPConnection) -> tuple[list[TopicLag], bool]:
 
 def queue_rows(lags: list[TopicLag]) -> list[dict[str, Any]]:
     """Lag readings as the dashboard shows them."""
-    return [{"service": x.watch.service, "lane": x.watch.lane, "topic": x.watch.topic,
-             "group": x.watch.group, "end": x.end, "committed": x.committed, "lag": x.lag} for x in lags]
+    return [
+        {
+            "service": x.watch.service,
+            "lane": x.watch.lane,
+            "topic": x.watch.topic,
+            "group": x.watch.group,
+            "end": x.end,
+            "committed": x.committed,
+            "lag": x.lag,
+        }
+        for x in lags
+    ]
 
 
 async def outbox_backlog(engine: AsyncEngine) -> int:

@@ -24,18 +24,26 @@ class _Body(BaseModel):
 
 
 def _priority(default: int | None) -> int | None:
-    return Field(default, ge=MIN_PRIORITY, le=MAX_PRIORITY,
-                 description="0 (lowest) to 10 (highest); the job type's default when absent")
+    return Field(
+        default,
+        ge=MIN_PRIORITY,
+        le=MAX_PRIORITY,
+        description="0 (lowest) to 10 (highest); the job type's default when absent",
+    )
 
 
 class _JobBody(_Body):
     """What every enqueue may add: when, after which jobs, how many attempts."""
 
     scheduled_for: datetime | None = Field(
-        None, alias="scheduledFor", description="Do not start before this instant (ISO 8601 with zone)")
+        None, alias="scheduledFor", description="Do not start before this instant (ISO 8601 with zone)"
+    )
     depends_on: list[uuid.UUID] = Field(
-        default_factory=list, alias="dependsOn", max_length=MAX_DEPENDENCIES,
-        description="Start only when all these jobs COMPLETED; cancelled if one fails or is cancelled")
+        default_factory=list,
+        alias="dependsOn",
+        max_length=MAX_DEPENDENCIES,
+        description="Start only when all these jobs COMPLETED; cancelled if one fails or is cancelled",
+    )
     max_attempts: int | None = Field(None, alias="maxAttempts", ge=1, le=MAX_ATTEMPTS_PER_JOB)
 
 

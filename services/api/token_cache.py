@@ -48,5 +48,5 @@ class TokenCache:
         """Drop expired entries, and the oldest half if that is not enough."""
         self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
         if len(self._entries) >= MAX_ENTRIES:
-            keep = sorted(self._entries.items(), key=lambda kv: kv[1][0])[MAX_ENTRIES // 2:]
+            keep = sorted(self._entries.items(), key=lambda kv: kv[1][0])[MAX_ENTRIES // 2 :]
             self._entries = dict(keep)

@@ -49,7 +49,8 @@ def _view(spec: JobSpec) -> type[JobViewBase]:
     """The view of one job type: its ``type`` and its result model (null until it completes)."""
     result: Any = spec.result if spec.result is not None else dict[str, Any]
     return create_model(
-        f"{spec.job_type.value.title().replace('_', '')}Job", __base__=JobViewBase,
+        f"{spec.job_type.value.title().replace('_', '')}Job",
+        __base__=JobViewBase,
         __doc__=f"A {spec.job_type.value} job; ``result`` is set when it COMPLETED.",
         type=(Literal[spec.job_type.value], ...),
         result=(result | None, Field(description=f"The {spec.job_type.value} result, when completed.")),
@@ -57,8 +58,10 @@ def _view(spec: JobSpec) -> type[JobViewBase]:
 
 
 #: A job of any declared type, told apart by its ``type``.
-JobView: Any = Annotated[Union[tuple(_view(spec) for spec in KNOWN)],  # noqa: UP007
-                         Field(discriminator="type")]
+JobView: Any = Annotated[
+    Union[tuple(_view(spec) for spec in KNOWN)],  # noqa: UP007
+    Field(discriminator="type"),
+]
 
 
 class JobStatusResponse(BaseModel):

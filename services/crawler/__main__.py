@@ -29,10 +29,15 @@ async def make_handlers(settings: Settings, engine: AsyncEngine) -> HandlerSet:
     """The crawl handler with this process's one browser."""
     crawler = Crawler(chromium_path=settings.chromium_path)
     limit = settings.time_limit_s(JobType.CRAWL_SITE.value)
-    handler = CrawlHandler(engine, crawler, allowed_private(settings), job_timeout_s=limit * 0.9,
-                           tls_insecure_hosts=tls_insecure_hosts(settings),
-                           checkpoint_pages=settings.crawl_checkpoint_pages,
-                           checkpoint_every_s=settings.crawl_checkpoint_every_s)
+    handler = CrawlHandler(
+        engine,
+        crawler,
+        allowed_private(settings),
+        job_timeout_s=limit * 0.9,
+        tls_insecure_hosts=tls_insecure_hosts(settings),
+        checkpoint_pages=settings.crawl_checkpoint_pages,
+        checkpoint_every_s=settings.crawl_checkpoint_every_s,
+    )
     return HandlerSet({JobType.CRAWL_SITE: handler}, [crawler.close])
 
 

@@ -27,18 +27,24 @@ SERVICE = Service.MAINTENANCE
 
 async def make_handlers(settings: Settings, engine: AsyncEngine) -> HandlerSet:
     """The three maintenance handlers over the worker's engine (NOOP comes from the registry)."""
-    return HandlerSet(MaintenanceHandlers(engine, settings.job_retention_days,
-                                          settings.maintenance_batch_size).handlers())
+    return HandlerSet(
+        MaintenanceHandlers(engine, settings.job_retention_days, settings.maintenance_batch_size).handlers()
+    )
 
 
 def slot_enqueuer(engine: AsyncEngine, settings: Settings) -> Enqueue:
     """Enqueue a scheduled job once per (name, slot), whichever instance fires first."""
     topics = Topics(settings.topic_prefix)
 
-    async def enqueue(job_type: JobType, payload: dict[str, Any], slot: datetime,
-                      name: str) -> uuid.UUID | None:
-        job = NewJob(job_type=job_type, payload=validate_payload(job_type, payload),
-                     priority=spec_of(job_type).default_priority, max_attempts=settings.job_max_attempts)
+    async def enqueue(
+        job_type: JobType, payload: dict[str, Any], slot: datetime, name: str
+    ) -> uuid.UUID | None:
+        job = NewJob(
+            job_type=job_type,
+            payload=validate_payload(job_type, payload),
+            priority=spec_of(job_type).default_priority,
+            max_attempts=settings.job_max_attempts,
+        )
 
         async def insert(conn: AsyncConnection) -> uuid.UUID:
             await insert_job(conn, topics, job)
@@ -53,6 +59,7 @@ def slot_enqueuer(engine: AsyncEngine, settings: Settings) -> Enqueue:
 
 def extend_app(settings: Settings) -> Callable[[faust.App], None]:
     """Start the scheduler with the worker (unless disabled)."""
+
     def extend(app: faust.App) -> None:
         if not settings.scheduler_enabled:
             return
@@ -60,8 +67,12 @@ def extend_app(settings: Settings) -> Callable[[faust.App], None]:
         @app.task
         async def start_scheduler() -> None:
             engine = make_engine(settings.database_url, pool_size=2)
-            scheduler = MaintenanceScheduler(engine, slot_enqueuer(engine, settings),
-                                             settings.daily_cleanup_cron, settings.monthly_reset_cron)
+            scheduler = MaintenanceScheduler(
+                engine,
+                slot_enqueuer(engine, settings),
+                settings.daily_cleanup_cron,
+                settings.monthly_reset_cron,
+            )
             scheduler.start()
 
     return extend

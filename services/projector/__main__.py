@@ -18,12 +18,16 @@ async def run(settings: Settings, drain: bool) -> None:
     kafka = connection_from(settings)
     await ensure_topics(kafka, settings.topics.all_specs(settings.retry_steps))
     engine = make_engine(settings.database_url, pool_size=2, pre_ping=False)
-    projector = Projector(engine, kafka, topics.job_events, topics.dead_letter,
-                          f"{settings.topic_prefix}seojobs-projector",
-                          batch_size=settings.projector_batch_size)
+    projector = Projector(
+        engine,
+        kafka,
+        topics.job_events,
+        topics.dead_letter,
+        f"{settings.topic_prefix}seojobs-projector",
+        batch_size=settings.projector_batch_size,
+    )
     # The dead-letter ingester runs beside the projector, in its own consumer group.
-    ingester = DeadLetterIngester(engine, kafka, topics.dead_letter,
-                                  group_id(settings.topic_prefix))
+    ingester = DeadLetterIngester(engine, kafka, topics.dead_letter, group_id(settings.topic_prefix))
 
     def stop_all() -> None:
         projector.stop()

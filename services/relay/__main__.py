@@ -15,11 +15,21 @@ async def run(settings: Settings, drain: bool) -> None:
     """Run the relay until SIGTERM/SIGINT (or until the outbox is empty with --drain)."""
     engine = make_engine(settings.database_url, pool_size=2, pre_ping=False)
     topics = settings.topics
-    dispatcher = Dispatcher(engine, topics, window=settings.dispatch_window, batch=settings.dispatch_batch,
-                            lease_watch=LeaseWatch(engine, topics, settings.lease_stale_after_s))
-    relay = OutboxRelay(engine, connection_from(settings), libpq_url(settings.database_url),
-                        batch_size=settings.relay_batch_size,
-                        poll_interval_s=settings.relay_poll_interval_s, dispatcher=dispatcher)
+    dispatcher = Dispatcher(
+        engine,
+        topics,
+        window=settings.dispatch_window,
+        batch=settings.dispatch_batch,
+        lease_watch=LeaseWatch(engine, topics, settings.lease_stale_after_s),
+    )
+    relay = OutboxRelay(
+        engine,
+        connection_from(settings),
+        libpq_url(settings.database_url),
+        batch_size=settings.relay_batch_size,
+        poll_interval_s=settings.relay_poll_interval_s,
+        dispatcher=dispatcher,
+    )
     try:
         await run_until_signalled(relay.stop, relay.run(drain=drain))
     finally:

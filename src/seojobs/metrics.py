@@ -26,24 +26,36 @@ JOBS_FAILED = Counter("seojobs_jobs_failed", "Jobs failed for good (no attempts 
 JOBS_RETRIED = Counter("seojobs_jobs_retried", "Failed attempts scheduled for a retry, by type", ["type"])
 JOBS_CANCELLED = Counter("seojobs_jobs_cancelled", "Jobs cancelled while running, by type", ["type"])
 JOBS_DEAD_LETTERED = Counter("seojobs_jobs_dead_lettered", "Jobs sent to the dead-letter topic", ["type"])
-JOB_DURATION = Histogram("seojobs_job_duration_seconds", "Wall time of one job attempt, by type and outcome",
-                         ["type", "outcome"], buckets=DURATION_BUCKETS)
-PROJECTED_EVENTS = Counter("seojobs_projector_events", "Job events the projector applied, by event",
-                           ["event"])
+JOB_DURATION = Histogram(
+    "seojobs_job_duration_seconds",
+    "Wall time of one job attempt, by type and outcome",
+    ["type", "outcome"],
+    buckets=DURATION_BUCKETS,
+)
+PROJECTED_EVENTS = Counter(
+    "seojobs_projector_events", "Job events the projector applied, by event", ["event"]
+)
 OUTBOX_BACKLOG = Gauge("seojobs_outbox_backlog", "Outbox rows waiting for the relay")
-CONSUMER_LAG = Gauge("seojobs_consumer_lag", "Messages not yet consumed, by consumer group and topic",
-                     ["group", "topic"])
+CONSUMER_LAG = Gauge(
+    "seojobs_consumer_lag", "Messages not yet consumed, by consumer group and topic", ["group", "topic"]
+)
 CRAWL_PAGES = Counter("seojobs_crawl_pages", "Pages crawled (rate() gives pages per second)")
-LLM_TOKENS = Counter("seojobs_llm_tokens", "LLM tokens used by analyses, by engine and kind",
-                     ["engine", "kind"])
+LLM_TOKENS = Counter(
+    "seojobs_llm_tokens", "LLM tokens used by analyses, by engine and kind", ["engine", "kind"]
+)
 LIVE_SUBSCRIBERS = Gauge("seojobs_live_subscribers", "Open live-update streams (SSE and WebSocket)")
-LIVE_PUSH_SECONDS = Histogram("seojobs_live_push_seconds",
-                              "From the jobs NOTIFY to the snapshot queued for every subscriber",
-                              buckets=PUSH_BUCKETS)
+LIVE_PUSH_SECONDS = Histogram(
+    "seojobs_live_push_seconds",
+    "From the jobs NOTIFY to the snapshot queued for every subscriber",
+    buckets=PUSH_BUCKETS,
+)
 
 #: Which counter each worker outcome (JobRunner.handle's answer) feeds.
 _OUTCOMES: dict[str, Counter] = {
-    "completed": JOBS_COMPLETED, "failed": JOBS_FAILED, "retry": JOBS_RETRIED, "cancelled": JOBS_CANCELLED,
+    "completed": JOBS_COMPLETED,
+    "failed": JOBS_FAILED,
+    "retry": JOBS_RETRIED,
+    "cancelled": JOBS_CANCELLED,
 }
 
 

@@ -48,8 +48,9 @@ def parse_statuses(value: str | None) -> tuple[JobStatus, ...]:
         raise ValidationFailed(f"unknown status in {value!r}", field="status") from exc
     unfinished = [s.value for s in statuses if not is_terminal(s)]
     if unfinished:
-        raise ValidationFailed(f"only finished jobs can be reprocessed, not {', '.join(unfinished)}",
-                               field="status")
+        raise ValidationFailed(
+            f"only finished jobs can be reprocessed, not {', '.join(unfinished)}", field="status"
+        )
     return statuses
 
 
@@ -58,8 +59,9 @@ def replayable_topics(topics: Topics) -> tuple[str, ...]:
     return (topics.job_events, *(t for s in Service for t in topics.service_topics(s)))
 
 
-async def rebuild(engine: AsyncEngine, bootstrap: KafkaTarget, topics: Topics, *,
-                  group_id: str | None = None) -> ProjectorStats:
+async def rebuild(
+    engine: AsyncEngine, bootstrap: KafkaTarget, topics: Topics, *, group_id: str | None = None
+) -> ProjectorStats:
     """Project the event topic from its beginning into this (migrated, empty) database.
 
     Jobs keep their owner and site only when those rows exist in the target (copy users and sites
@@ -70,8 +72,11 @@ async def rebuild(engine: AsyncEngine, bootstrap: KafkaTarget, topics: Topics, *
             raise ValidationFailed("the target database has no jobs table: run `seojobs migrate` on it first")
         rows = int((await conn.execute(oq.COUNT_JOBS)).scalar_one())
     if rows:
-        raise Conflict(f"the target database's jobs table is not empty ({rows} jobs): a rebuild needs "
-                       "an empty table (a fresh database with the schema)", jobs=rows)
+        raise Conflict(
+            f"the target database's jobs table is not empty ({rows} jobs): a rebuild needs "
+            "an empty table (a fresh database with the schema)",
+            jobs=rows,
+        )
     group = group_id or f"{topics.prefix}seojobs-rebuild-{uuid.uuid4().hex[:12]}"
     # No dead-letter topic: events the live projector rejected were dead-lettered then.
     return await Projector(engine, bootstrap, topics.job_events, "", group).run(drain=True)
@@ -94,14 +99,20 @@ class Reprocess:
     reopened: list[uuid.UUID] = field(default_factory=list)
 
 
-async def reprocess(engine: AsyncEngine, topics: Topics, job_type: JobType, since: datetime,
-                    until: datetime, statuses: Sequence[JobStatus] = FINISHED, *,
-                    dry_run: bool = False) -> Reprocess:
+async def reprocess(
+    engine: AsyncEngine,
+    topics: Topics,
+    job_type: JobType,
+    since: datetime,
+    until: datetime,
+    statuses: Sequence[JobStatus] = FINISHED,
+    *,
+    dry_run: bool = False,
+) -> Reprocess:
     """Run again the finished jobs of a type created in [since, until), each as a new series."""
     if until <= since:
         raise ValidationFailed("--until must be later than --since", field="until")
-    params = {"type": job_type.value, "since": since, "until": until,
-              "statuses": [s.value for s in statuses]}
+    params = {"type": job_type.value, "since": since, "until": until, "statuses": [s.value for s in statuses]}
     async with engine.begin() as conn:
         rows = (await conn.execute(oq.FINISHED_IN_WINDOW, params)).all()
         out = Reprocess([Selected(r.id, r.status, r.created_at) for r in rows])
@@ -122,21 +133,31 @@ class TopicReplay:
     missing: list[uuid.UUID] = field(default_factory=list)
 
 
-async def replay_topic(engine: AsyncEngine, bootstrap: KafkaTarget, topics: Topics, topic: str,
-                       since: datetime, *, dry_run: bool = False) -> TopicReplay:
+async def replay_topic(
+    engine: AsyncEngine,
+    bootstrap: KafkaTarget,
+    topics: Topics,
+    topic: str,
+    since: datetime,
+    *,
+    dry_run: bool = False,
+) -> TopicReplay:
     """Run again the finished jobs that have messages on ``topic`` from ``since`` onward."""
     allowed = replayable_topics(topics)
     if topic not in allowed:
-        raise ValidationFailed(f"{topic!r} is not a work or event topic of this deployment "
-                               f"(e.g. {allowed[0]}, {allowed[1]})", field="topic")
+        raise ValidationFailed(
+            f"{topic!r} is not a work or event topic of this deployment (e.g. {allowed[0]}, {allowed[1]})",
+            field="topic",
+        )
     scan = await jobs_on_topic(bootstrap, topic, since)
     out = TopicReplay(messages=scan.messages, unreadable=scan.unreadable)
     async with engine.begin() as conn:
         rows = (await conn.execute(oq.JOB_STATUSES, {"ids": scan.job_ids})).all() if scan.job_ids else []
         status = {r.id: JobStatus(r.status) for r in rows}
         finished = [j for j in scan.job_ids if j in status and is_terminal(status[j])]
-        out.still_running = [(j, status[j].value) for j in scan.job_ids
-                             if j in status and not is_terminal(status[j])]
+        out.still_running = [
+            (j, status[j].value) for j in scan.job_ids if j in status and not is_terminal(status[j])
+        ]
         out.missing = [j for j in scan.job_ids if j not in status]
         out.would_reopen = finished
         if not dry_run and finished:

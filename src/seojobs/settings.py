@@ -35,12 +35,12 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_seed("DATABASE_URL"))
     cron_secret: str = Field("", validation_alias=_seed("CRON_SECRET"))
     job_max_attempts: int = Field(3, ge=1, le=50, validation_alias=_seed("JOB_MAX_ATTEMPTS"))
-    job_process_batch_size: int = Field(
-        5, ge=1, le=1000, validation_alias=_seed("JOB_PROCESS_BATCH_SIZE"))
+    job_process_batch_size: int = Field(5, ge=1, le=1000, validation_alias=_seed("JOB_PROCESS_BATCH_SIZE"))
     job_retention_days: int = Field(30, ge=1, validation_alias=_seed("JOB_RETENTION_DAYS"))
 
     kafka_bootstrap_servers: str = Field(
-        f"127.0.0.1:{DEFAULT_KAFKA_PORT}", validation_alias=_seed("KAFKA_BOOTSTRAP_SERVERS"))
+        f"127.0.0.1:{DEFAULT_KAFKA_PORT}", validation_alias=_seed("KAFKA_BOOTSTRAP_SERVERS")
+    )
     #: Replication factor and min.insync.replicas of the topics the project creates; 0 decides
     #: from the broker count (3 and 2 on three or more brokers, 1 and 1 on a single dev broker).
     kafka_replication_factor: int = Field(0, ge=0, le=7)

@@ -26,8 +26,15 @@ DEMO_SITE_PORT = 18080
 #: Where its https side (a self-signed certificate made at start) is served.
 DEMO_SITE_HTTPS_PORT = 18081
 #: The demo site server (not a service of the product; the demo and the tests crawl it).
-DEMO_SITE = ("seojobs.demosite", "--port", str(DEMO_SITE_PORT), "--https-port", str(DEMO_SITE_HTTPS_PORT),
-             "--site", str(ROOT / "demo" / "site"))
+DEMO_SITE = (
+    "seojobs.demosite",
+    "--port",
+    str(DEMO_SITE_PORT),
+    "--https-port",
+    str(DEMO_SITE_HTTPS_PORT),
+    "--site",
+    str(ROOT / "demo" / "site"),
+)
 
 
 @dataclass(frozen=True)

@@ -63,10 +63,16 @@ async def callers(client: httpx.AsyncClient, engine: AsyncEngine, settings: Sett
         "cron": {"Authorization": f"Bearer {settings.cron_secret}"},
         "wrong": {"Authorization": "Bearer not-the-secret"},
     }
-    alice_site = (await client.post("/api/sites", json={"url": "https://alice.example", "name": "A"},
-                                    headers=headers["alice"])).json()["site"]["id"]
-    bob_site = (await client.post("/api/sites", json={"url": "https://bob.example", "name": "B"},
-                                  headers=headers["bob"])).json()["site"]["id"]
+    alice_site = (
+        await client.post(
+            "/api/sites", json={"url": "https://alice.example", "name": "A"}, headers=headers["alice"]
+        )
+    ).json()["site"]["id"]
+    bob_site = (
+        await client.post(
+            "/api/sites", json={"url": "https://bob.example", "name": "B"}, headers=headers["bob"]
+        )
+    ).json()["site"]["id"]
     resp = await client.post("/api/jobs/crawl", json={"siteId": alice_site}, headers=headers["alice"])
     assert resp.status_code == 202, resp.text
     return Callers(headers, alice_site, resp.json()["jobId"], bob_site)
@@ -75,5 +81,6 @@ async def callers(client: httpx.AsyncClient, engine: AsyncEngine, settings: Sett
 async def row_counts(engine: AsyncEngine) -> dict[str, int]:
     """The row count of every watched table."""
     async with engine.connect() as conn:
-        return {t: (await conn.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one()
-                for t in WATCHED_TABLES}
+        return {
+            t: (await conn.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one() for t in WATCHED_TABLES
+        }

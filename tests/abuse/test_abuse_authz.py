@@ -56,34 +56,40 @@ def matrix(c: Callers) -> list[tuple[str, str, dict[str, Any] | None, dict[str, 
 
 
 async def test_every_endpoint_answers_each_caller_as_documented(
-        client: httpx.AsyncClient, callers: Callers) -> None:
+    client: httpx.AsyncClient, callers: Callers
+) -> None:
     wrong = []
     for method, path, body, answers in matrix(callers):
         for who in CALLERS:
             resp = await client.request(method, path, json=body, headers=callers.headers[who])
             if resp.status_code != answers[who]:
-                wrong.append(f"{method} {path} as {who}: {resp.status_code} (want {answers[who]}) {resp.text}")
+                wrong.append(
+                    f"{method} {path} as {who}: {resp.status_code} (want {answers[who]}) {resp.text}"
+                )
             assert resp.status_code < 500, f"{method} {path} as {who}: {resp.text}"
             if resp.status_code == 401:
                 assert resp.headers.get("www-authenticate") == "Bearer"
     assert not wrong, "\n".join(wrong)
 
 
-async def test_no_user_reads_or_lists_another_users_records(client: httpx.AsyncClient,
-                                                            callers: Callers) -> None:
+async def test_no_user_reads_or_lists_another_users_records(
+    client: httpx.AsyncClient, callers: Callers
+) -> None:
     bob = callers.headers["bob"]
     jobs = (await client.get("/api/jobs", headers=bob)).json()["jobs"]
     sites = (await client.get("/api/sites", headers=bob)).json()["sites"]
     assert callers.alice_job not in {j["id"] for j in jobs}
     assert {s["id"] for s in sites} == {callers.bob_site}
     assert (await client.get("/api/jobs/stats", headers=bob)).json()["total"] == 0
-    resp = await client.post("/api/jobs/crawl", json={"siteId": callers.bob_site},
-                             headers=callers.headers["alice"])
+    resp = await client.post(
+        "/api/jobs/crawl", json={"siteId": callers.bob_site}, headers=callers.headers["alice"]
+    )
     assert resp.status_code == 404, "alice cannot crawl bob's site"
 
 
 async def test_no_user_cancels_or_deletes_another_users_things(
-        client: httpx.AsyncClient, callers: Callers, engine: AsyncEngine) -> None:
+    client: httpx.AsyncClient, callers: Callers, engine: AsyncEngine
+) -> None:
     before = await row_counts(engine)
     for who in ("anonymous", "bob", "cron", "wrong"):
         job = await client.post(f"/api/jobs/{callers.alice_job}/cancel", headers=callers.headers[who])

@@ -20,8 +20,9 @@ CHAOS_CONCURRENCY = 6
 @pytest.fixture
 def services(settings: Settings, tmp_path: Path) -> Iterator[ServiceSet]:
     """This test's services, NOOP enabled; all stopped afterwards."""
-    svc = ServiceSet(settings, tmp_path, SEOJOBS_BENCH_ENABLED="true",
-                     SEOJOBS_WORKER_CONCURRENCY=CHAOS_CONCURRENCY)
+    svc = ServiceSet(
+        settings, tmp_path, SEOJOBS_BENCH_ENABLED="true", SEOJOBS_WORKER_CONCURRENCY=CHAOS_CONCURRENCY
+    )
     try:
         yield svc
     finally:

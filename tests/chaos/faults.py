@@ -22,8 +22,7 @@ class PostgresControl:
 
     def restart(self) -> None:
         """Restart the server and wait until it accepts connections again."""
-        cmd = [str(self.pg_ctl), "-D", str(self.data_dir), "-l", str(self.log), "-m", "fast", "-w",
-               "restart"]
+        cmd = [str(self.pg_ctl), "-D", str(self.data_dir), "-l", str(self.log), "-m", "fast", "-w", "restart"]
         if os.geteuid() == 0:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)

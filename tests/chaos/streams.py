@@ -35,8 +35,9 @@ _ROWS = text("SELECT id, status, attempts, result FROM jobs WHERE type = 'NOOP'"
 class Stream:
     """The jobs one chaos test enqueues, and the checks that nothing was lost or done twice."""
 
-    def __init__(self, settings: Settings, services: ServiceSet, stack: StackAddress,
-                 template_db: str) -> None:
+    def __init__(
+        self, settings: Settings, services: ServiceSet, stack: StackAddress, template_db: str
+    ) -> None:
         self.settings = settings
         self.services = services
         self.stack = stack
@@ -44,8 +45,9 @@ class Stream:
         self.topics = Topics(settings.topic_prefix)
         self.ids: set[str] = set()
 
-    async def enqueue(self, engine: AsyncEngine, n: int, batch: int = ENQUEUE_BATCH,
-                      pause_s: float = 0.0) -> None:
+    async def enqueue(
+        self, engine: AsyncEngine, n: int, batch: int = ENQUEUE_BATCH, pause_s: float = 0.0
+    ) -> None:
         """Enqueue n no-op jobs through QueueService, ``batch`` per transaction, pausing between."""
         queue = QueueService(engine, self.topics)
         for start in range(0, n, batch):
@@ -60,8 +62,11 @@ class Stream:
         """Enqueue n no-op jobs through POST /api/jobs/noop/bulk."""
         for start in range(0, n, ENQUEUE_BATCH):
             count = min(ENQUEUE_BATCH, n - start)
-            resp = await http.post(f"{self.services.api_url}/api/jobs/noop/bulk",
-                                   json={"count": count, "tag": "chaos"}, headers=headers)
+            resp = await http.post(
+                f"{self.services.api_url}/api/jobs/noop/bulk",
+                json={"count": count, "tag": "chaos"},
+                headers=headers,
+            )
             assert resp.status_code == 202, resp.text
             self.ids.update(resp.json()["jobIds"])
 
@@ -79,8 +84,9 @@ class Stream:
             seen.update(await self.statuses(engine))
             return seen.get("COMPLETED", 0) >= at_least
 
-        await wait_for(reached, timeout_s, f"{at_least} completed jobs (statuses {seen})",
-                       self.services.log_tail, 0.2)
+        await wait_for(
+            reached, timeout_s, f"{at_least} completed jobs (statuses {seen})", self.services.log_tail, 0.2
+        )
 
     async def wait_all_done(self, engine: AsyncEngine, timeout_s: float = 240) -> None:
         """Wait until every job has completed and the projector has applied every event."""
@@ -98,8 +104,11 @@ class Stream:
         assert set(rows) == self.ids, "every accepted job has its row, and no other appeared"
         assert {r["status"] for r in rows.values()} == {"COMPLETED"}, await self.statuses(engine)
         async with engine.connect() as conn:
-            results: dict[str, int] = dict((await conn.execute(text(
-                "SELECT job_id::text, count(*) FROM job_results GROUP BY job_id"))).all())
+            results: dict[str, int] = dict(
+                (
+                    await conn.execute(text("SELECT job_id::text, count(*) FROM job_results GROUP BY job_id"))
+                ).all()
+            )
             outbox = (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
         assert outbox == 0, "the outbox was drained"
         assert set(results) == self.ids and set(results.values()) == {1}, "one stored result per job"
@@ -137,8 +146,9 @@ class Stream:
         copy = make_engine(self.stack.sqlalchemy_url(name), pool_size=2)
         try:
             await self._copy_users(engine, copy)
-            projector = Projector(copy, self.settings.kafka_bootstrap_servers, self.topics.job_events,
-                                  "", f"rebuild-{name}")
+            projector = Projector(
+                copy, self.settings.kafka_bootstrap_servers, self.topics.job_events, "", f"rebuild-{name}"
+            )
             await projector.run(drain=True)
             return await self._rows(copy)
         finally:
@@ -150,12 +160,15 @@ class Stream:
     async def _copy_users(source: AsyncEngine, target: AsyncEngine) -> None:
         """The owners the jobs refer to (the event log holds jobs, not accounts)."""
         async with source.connect() as conn:
-            users = [dict(r._mapping) for r in (await conn.execute(text(
-                "SELECT id, email, role FROM users"))).all()]
+            users = [
+                dict(r._mapping)
+                for r in (await conn.execute(text("SELECT id, email, role FROM users"))).all()
+            ]
         if users:
             async with target.begin() as conn:
-                await conn.execute(text("INSERT INTO users (id, email, role) VALUES (:id, :email, :role)"),
-                                   users)
+                await conn.execute(
+                    text("INSERT INTO users (id, email, role) VALUES (:id, :email, :role)"), users
+                )
 
 
 def dead_letters_of(records: list[dict[str, Any]], component: str) -> list[dict[str, Any]]:

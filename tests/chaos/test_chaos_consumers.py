@@ -105,8 +105,12 @@ class MixedStream(Stream):
         assert noop == self.ids, "every accepted job has its row, and no other appeared"
         assert {rows[j]["status"] for j in noop} == {"COMPLETED"}, await self.statuses(engine)
         async with engine.connect() as conn:
-            results = {str(j): int(c) for j, c in (await conn.execute(text(
-                "SELECT job_id::text, count(*) FROM job_results GROUP BY job_id"))).all()}
+            results = {
+                str(j): int(c)
+                for j, c in (
+                    await conn.execute(text("SELECT job_id::text, count(*) FROM job_results GROUP BY job_id"))
+                ).all()
+            }
             outbox = (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
         assert outbox == 0, "the outbox was drained"
         assert all(results.get(j) == 1 for j in noop), "one stored result per job"
@@ -119,23 +123,33 @@ class MixedStream(Stream):
     async def _rows(self, engine: AsyncEngine) -> dict[str, dict[str, Any]]:
         async with engine.connect() as conn:
             rows = (await conn.execute(_ROWS)).all()
-        return {str(r.id): {"type": r.type, "status": r.status, "attempts": r.attempts, "result": r.result}
-                for r in rows}
+        return {
+            str(r.id): {"type": r.type, "status": r.status, "attempts": r.attempts, "result": r.result}
+            for r in rows
+        }
 
     @staticmethod
     async def _copy_users(source: AsyncEngine, target: AsyncEngine) -> None:
         async with source.connect() as conn:
-            users = [dict(r._mapping) for r in (await conn.execute(text(
-                "SELECT id, email, role, plan FROM users"))).all()]
-            sites = [dict(r._mapping) for r in (await conn.execute(text(
-                "SELECT id, user_id, url, name FROM sites"))).all()]
+            users = [
+                dict(r._mapping)
+                for r in (await conn.execute(text("SELECT id, email, role, plan FROM users"))).all()
+            ]
+            sites = [
+                dict(r._mapping)
+                for r in (await conn.execute(text("SELECT id, user_id, url, name FROM sites"))).all()
+            ]
         async with target.begin() as conn:
             if users:
-                await conn.execute(text(
-                    "INSERT INTO users (id, email, role, plan) VALUES (:id, :email, :role, :plan)"), users)
+                await conn.execute(
+                    text("INSERT INTO users (id, email, role, plan) VALUES (:id, :email, :role, :plan)"),
+                    users,
+                )
             if sites:
-                await conn.execute(text(
-                    "INSERT INTO sites (id, user_id, url, name) VALUES (:id, :user_id, :url, :name)"), sites)
+                await conn.execute(
+                    text("INSERT INTO sites (id, user_id, url, name) VALUES (:id, :user_id, :url, :name)"),
+                    sites,
+                )
 
 
 @pytest.fixture
@@ -169,8 +183,13 @@ async def work_status(engine: AsyncEngine) -> dict[str, Counter[str]]:
     return out
 
 
-async def wait_work(engine: AsyncEngine, services: ServiceSet, holds: Callable[[dict[str, Counter[str]]], bool],
-                    what: str, timeout_s: float) -> dict[str, Counter[str]]:
+async def wait_work(
+    engine: AsyncEngine,
+    services: ServiceSet,
+    holds: Callable[[dict[str, Counter[str]]], bool],
+    what: str,
+    timeout_s: float,
+) -> dict[str, Counter[str]]:
     """Poll the crawl and analysis statuses until ``holds`` is true of them; return what was seen."""
     seen: dict[str, Counter[str]] = {}
 
@@ -183,9 +202,16 @@ async def wait_work(engine: AsyncEngine, services: ServiceSet, holds: Callable[[
         seen.update(now)
         return holds(seen)
 
-    await wait_for(check, timeout_s, lambda: f"{what} (crawls {dict(seen.get('CRAWL_SITE', {}))}, "
-                                             f"analyses {dict(seen.get('ANALYZE_SITE', {}))})",
-                   services.log_tail, 0.1)
+    await wait_for(
+        check,
+        timeout_s,
+        lambda: (
+            f"{what} (crawls {dict(seen.get('CRAWL_SITE', {}))}, "
+            f"analyses {dict(seen.get('ANALYZE_SITE', {}))})"
+        ),
+        services.log_tail,
+        0.1,
+    )
     return dict(seen)
 
 
@@ -195,11 +221,13 @@ async def enterprise_account(engine: AsyncEngine) -> Account:
     return Account(user_id, await create_token(engine, user_id))
 
 
-async def crawl_with_analysis(http: httpx.AsyncClient, services: ServiceSet, owner: Account,
-                              url: str) -> tuple[str, str]:
+async def crawl_with_analysis(
+    http: httpx.AsyncClient, services: ServiceSet, owner: Account, url: str
+) -> tuple[str, str]:
     """Create a site and queue its crawl with the analysis chained; (crawl id, analysis id)."""
-    resp = await http.post(f"{services.api_url}/api/sites", json={"url": url, "name": "demo"},
-                           headers=owner.headers)
+    resp = await http.post(
+        f"{services.api_url}/api/sites", json={"url": url, "name": "demo"}, headers=owner.headers
+    )
     assert resp.status_code == 201, resp.text
     body = {"siteId": resp.json()["site"]["id"], "maxPages": MAX_PAGES, "render": "http", "analyze": True}
     resp = await http.post(f"{services.api_url}/api/jobs/crawl", json=body, headers=owner.headers)
@@ -220,8 +248,13 @@ def open_count(seen: Counter[str]) -> int:
 
 
 async def test_crawler_and_analyzer_killed_mid_work_lose_nothing_and_repeat_nothing(
-        services: ServiceSet, stream: MixedStream, engine: AsyncEngine, http: httpx.AsyncClient,
-        demo: DemoSite, settings: Settings) -> None:
+    services: ServiceSet,
+    stream: MixedStream,
+    engine: AsyncEngine,
+    http: httpx.AsyncClient,
+    demo: DemoSite,
+    settings: Settings,
+) -> None:
     for name in ("api", "relay", "projector", "maintenance"):
         services.start(name)
     services.start("analyzer", 0, **ANALYZER_ENV)
@@ -234,17 +267,32 @@ async def test_crawler_and_analyzer_killed_mid_work_lose_nothing_and_repeat_noth
         pairs = [await crawl_with_analysis(http, services, owner, demo.origin + "/") for _ in range(SITES)]
 
         # The crawler dies with crawls done, one running and more waiting.
-        seen = await wait_work(engine, services, lambda s: s["CRAWL_SITE"]["COMPLETED"] >= CRAWLS_BEFORE_KILL
-                               and s["CRAWL_SITE"]["PROCESSING"] >= 1, "crawls done and one running", 240)
+        seen = await wait_work(
+            engine,
+            services,
+            lambda s: (
+                s["CRAWL_SITE"]["COMPLETED"] >= CRAWLS_BEFORE_KILL and s["CRAWL_SITE"]["PROCESSING"] >= 1
+            ),
+            "crawls done and one running",
+            240,
+        )
         crawled_at_kill = seen["CRAWL_SITE"]["COMPLETED"]
         await kill_and_restart(services, "crawler", CRAWLER_ENV)
 
         # The analyzer dies once the new crawler has finished crawls, with analyses done, some sent to it
         # and not ended, and more to come.
-        await wait_work(engine, services, lambda s: s["CRAWL_SITE"]["COMPLETED"] > crawled_at_kill
-                        and s["ANALYZE_SITE"]["COMPLETED"] >= 1 and s["ANALYZE_SITE"][SENT] >= 1
-                        and open_count(s["ANALYZE_SITE"]) >= ANALYSES_OPEN_AT_KILL,
-                        "the restarted crawler to finish a crawl, with analyses done, sent and open", 240)
+        await wait_work(
+            engine,
+            services,
+            lambda s: (
+                s["CRAWL_SITE"]["COMPLETED"] > crawled_at_kill
+                and s["ANALYZE_SITE"]["COMPLETED"] >= 1
+                and s["ANALYZE_SITE"][SENT] >= 1
+                and open_count(s["ANALYZE_SITE"]) >= ANALYSES_OPEN_AT_KILL
+            ),
+            "the restarted crawler to finish a crawl, with analyses done, sent and open",
+            240,
+        )
         await kill_and_restart(services, "analyzer", ANALYZER_ENV)
         stop.set()
         await flow
@@ -254,8 +302,13 @@ async def test_crawler_and_analyzer_killed_mid_work_lose_nothing_and_repeat_noth
             with contextlib.suppress(asyncio.CancelledError):
                 await flow
 
-    await wait_work(engine, services, lambda s: all(open_count(c) == 0 for c in s.values()),
-                    "every crawl and analysis to end", FINISH_TIMEOUT_S)
+    await wait_work(
+        engine,
+        services,
+        lambda s: all(open_count(c) == 0 for c in s.values()),
+        "every crawl and analysis to end",
+        FINISH_TIMEOUT_S,
+    )
     await stream.wait_all_done(engine, FINISH_TIMEOUT_S)
     kinds = await stream.check(engine)
     assert kinds["job.completed"] >= len(stream.ids) >= STREAM
@@ -288,8 +341,9 @@ async def check_events(settings: Settings, topic: str, crawls: dict[str, str]) -
     assert set(ends) == jobs, f"{len(jobs - set(ends))} crawls or analyses have no terminal event"
     odd = {j: v for j, v in ends.items() if v != {"job.completed"}}
     assert not odd, f"exactly one terminal state, COMPLETED, per job: {odd}"
-    assert any(started[c] >= 2 for c in crawls), \
+    assert any(started[c] >= 2 for c in crawls), (
         f"no crawl was started twice: the kill did not land mid-crawl ({dict(started)})"
+    )
 
 
 async def check_crawls(engine: AsyncEngine, crawls: set[str]) -> dict[str, int]:

@@ -27,8 +27,9 @@ PIPELINE = ("relay", "projector", "maintenance")
 
 
 @pytest.mark.parametrize("victim", ["maintenance", "projector"])
-async def test_sigkill_mid_stream_loses_nothing(victim: str, services: ServiceSet, stream: Stream,
-                                                engine: AsyncEngine) -> None:
+async def test_sigkill_mid_stream_loses_nothing(
+    victim: str, services: ServiceSet, stream: Stream, engine: AsyncEngine
+) -> None:
     for name in PIPELINE:
         services.start(name)
     await stream.enqueue(engine, STREAM)
@@ -45,7 +46,8 @@ async def test_sigkill_mid_stream_loses_nothing(victim: str, services: ServiceSe
 
 
 async def test_relay_killed_between_publish_and_delete_makes_only_harmless_duplicates(
-        services: ServiceSet, stream: Stream, engine: AsyncEngine) -> None:
+    services: ServiceSet, stream: Stream, engine: AsyncEngine
+) -> None:
     for name in PIPELINE:
         services.start(name)
     trickle = asyncio.create_task(stream.enqueue(engine, STREAM, batch=50, pause_s=0.2))

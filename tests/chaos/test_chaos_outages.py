@@ -29,7 +29,8 @@ BROKER_DOWN_S = 20.0
 
 
 async def test_broker_down_during_enqueue_and_during_processing(
-        services: ServiceSet, stream: Stream, engine: AsyncEngine, http: httpx.AsyncClient) -> None:
+    services: ServiceSet, stream: Stream, engine: AsyncEngine, http: httpx.AsyncClient
+) -> None:
     admin = await make_account(engine, role="admin")
     for name in ("api", "relay", "projector", "maintenance"):
         services.start(name)
@@ -58,8 +59,9 @@ async def test_broker_down_during_enqueue_and_during_processing(
     await stream.check(engine)
 
 
-async def test_postgres_restarted_during_processing(services: ServiceSet, stream: Stream,
-                                                    engine: AsyncEngine, settings: Settings) -> None:
+async def test_postgres_restarted_during_processing(
+    services: ServiceSet, stream: Stream, engine: AsyncEngine, settings: Settings
+) -> None:
     for name in ("relay", "projector", "maintenance"):
         services.start(name)
     await stream.enqueue(engine, STREAM)
@@ -74,9 +76,16 @@ async def test_postgres_restarted_during_processing(services: ServiceSet, stream
 
     async def poison_stored() -> bool:
         async with engine.connect() as conn:
-            return bool((await conn.execute(text(
-                "SELECT count(*) FROM dead_letters WHERE source_topic = :t AND component = 'worker'"),
-                {"t": work})).scalar_one())
+            return bool(
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT count(*) FROM dead_letters WHERE source_topic = :t AND component = 'worker'"
+                        ),
+                        {"t": work},
+                    )
+                ).scalar_one()
+            )
 
     await wait_for(poison_stored, 60, "the poison record in the dead_letters table", services.log_tail, 0.5)
     await stream.check(engine)

@@ -26,9 +26,16 @@ OVERSIZED_BYTES = 900_000
 def bad_records() -> dict[str, tuple[bytes, bytes]]:
     """Three records a foreign producer might send: garbage, a huge blob, a future schema version."""
     job_id = str(uuid.uuid4())
-    envelope = {"event_type": "job.requested", "job_id": job_id, "job_type": "NOOP", "attempt": 0,
-                "seq": 0, "event_id": str(uuid.uuid4()), "occurred_at": "2026-01-01T00:00:00+00:00",
-                "payload": {"type": "NOOP", "payload": {}}}
+    envelope = {
+        "event_type": "job.requested",
+        "job_id": job_id,
+        "job_type": "NOOP",
+        "attempt": 0,
+        "seq": 0,
+        "event_id": str(uuid.uuid4()),
+        "occurred_at": "2026-01-01T00:00:00+00:00",
+        "payload": {"type": "NOOP", "payload": {}},
+    }
     return {
         "poison": (b"poison", b"\x00\xffnot json at all{"),
         "oversized": (b"oversized", as_json({**envelope, "junk": "x" * OVERSIZED_BYTES})),
@@ -37,7 +44,8 @@ def bad_records() -> dict[str, tuple[bytes, bytes]]:
 
 
 async def test_bad_events_are_dead_lettered_with_a_reason_and_the_stream_flows_on(
-        services: ServiceSet, stream: Stream, engine: AsyncEngine, settings: Settings) -> None:
+    services: ServiceSet, stream: Stream, engine: AsyncEngine, settings: Settings
+) -> None:
     for name in ("relay", "projector", "maintenance"):
         services.start(name)
     await stream.enqueue(engine, STREAM // 2)

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_a_noop_job_runs_on_the_maintenance_worker_when_the_bench_is_enabled(
-        services: ServiceSet, admin: Account, http: httpx.AsyncClient) -> None:
+    services: ServiceSet, admin: Account, http: httpx.AsyncClient
+) -> None:
     for name in ("api", "relay", "projector", "maintenance"):
         services.start(name, SEOJOBS_BENCH_ENABLED="true")
     await services.wait_api()

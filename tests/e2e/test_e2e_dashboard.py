@@ -27,8 +27,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 #: Debian's Chromium (never a downloaded build).
 CHROMIUM = "/usr/lib/chromium/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Where the screenshots go for people to look at (git-ignored).
 ARTIFACTS = ROOT / "tests" / "artifacts"
 #: Longest wait for something to show on the page, ms.
@@ -69,7 +77,8 @@ def shot(name: str) -> Path:
 
 
 async def test_a_job_appears_and_its_progress_reaches_done_without_reload(
-        services: ServiceSet, admin: Account, http: httpx.AsyncClient, browser: Browser) -> None:
+    services: ServiceSet, admin: Account, http: httpx.AsyncClient, browser: Browser
+) -> None:
     for name in ("api", "relay", "projector", "maintenance"):
         services.start(name)
     await services.wait_api()
@@ -99,8 +108,9 @@ async def test_a_job_appears_and_its_progress_reaches_done_without_reload(
     assert errors == []
 
 
-async def test_a_non_admin_token_is_refused(services: ServiceSet, engine: AsyncEngine,
-                                            browser: Browser) -> None:
+async def test_a_non_admin_token_is_refused(
+    services: ServiceSet, engine: AsyncEngine, browser: Browser
+) -> None:
     services.start("api")
     await services.wait_api()
     user = await make_account(engine)
@@ -115,8 +125,13 @@ async def test_a_non_admin_token_is_refused(services: ServiceSet, engine: AsyncE
 
 
 async def test_the_redrive_button_redrives_a_real_dead_letter(
-        services: ServiceSet, admin: Account, browser: Browser, engine: AsyncEngine,
-        settings: Settings, http: httpx.AsyncClient) -> None:
+    services: ServiceSet,
+    admin: Account,
+    browser: Browser,
+    engine: AsyncEngine,
+    settings: Settings,
+    http: httpx.AsyncClient,
+) -> None:
     """A job that failed for good (its site was missing) is dead-lettered; the button redrives it."""
     for name in ("api", "relay", "projector", "maintenance"):
         services.start(name)
@@ -133,8 +148,10 @@ async def test_the_redrive_button_redrives_a_real_dead_letter(
 
     await wait_for(listed, 60, "the job's dead letter to be listed", services.log_tail)
     async with engine.begin() as conn:  # the cause is fixed: the site exists now
-        await conn.execute(text("INSERT INTO sites (id, user_id, url, name) VALUES (:s, :u, 'https://x.test/', 'x')"),
-                           {"s": site, "u": admin.user_id})
+        await conn.execute(
+            text("INSERT INTO sites (id, user_id, url, name) VALUES (:s, :u, 'https://x.test/', 'x')"),
+            {"s": site, "u": admin.user_id},
+        )
     page, errors = await open_page(browser, services)
     await sign_in(page, admin.token)
     await expect(page.locator("#app")).to_be_visible()
@@ -152,25 +169,36 @@ async def test_the_redrive_button_redrives_a_real_dead_letter(
 
 
 async def test_a_running_crawl_shows_its_worker_and_last_heartbeat(
-        services: ServiceSet, admin: Account, http: httpx.AsyncClient, browser: Browser) -> None:
+    services: ServiceSet, admin: Account, http: httpx.AsyncClient, browser: Browser
+) -> None:
     for name in ("api", "relay", "projector", "crawler"):
         services.start(name)
     await services.wait_api()
     with slow_sites((12, 1)) as (site,):
-        resp = await http.post(f"{services.api_url}/api/sites", json={"url": site.origin + "/", "name": "slow"},
-                               headers=admin.headers)
+        resp = await http.post(
+            f"{services.api_url}/api/sites",
+            json={"url": site.origin + "/", "name": "slow"},
+            headers=admin.headers,
+        )
         assert resp.status_code == 201, resp.text
         page, errors = await open_page(browser, services)
         await sign_in(page, admin.token)
         await expect(page.locator("#live-state")).to_have_text("live", timeout=UI_WAIT_MS)
-        job_id = await post_job(http, services, "/api/jobs/crawl", {
-            "siteId": resp.json()["site"]["id"], "maxPages": site.pages, "render": "http"}, admin.headers)
+        job_id = await post_job(
+            http,
+            services,
+            "/api/jobs/crawl",
+            {"siteId": resp.json()["site"]["id"], "maxPages": site.pages, "render": "http"},
+            admin.headers,
+        )
         row = page.locator(f'#jobs tr[data-job-id="{job_id}"]')
         await expect(row).to_have_attribute("data-status", "PROCESSING", timeout=UI_WAIT_MS)
         await expect(row.locator("td.worker")).to_contain_text(":", timeout=UI_WAIT_MS)  # host:pid (when)
         await row.locator("a").click()
         await expect(page.locator("#job-fields")).to_contain_text("last heartbeat", timeout=UI_WAIT_MS)
-        status = (await http.get(f"{services.api_url}/api/jobs/{job_id}/status", headers=admin.headers)).json()
+        status = (
+            await http.get(f"{services.api_url}/api/jobs/{job_id}/status", headers=admin.headers)
+        ).json()
         assert status["job"]["worker"] and status["job"]["heartbeatAt"]
         await expect(page.locator("#job-fields")).to_contain_text(status["job"]["worker"])
         await page.screenshot(path=shot("dashboard-running-crawl.png"), full_page=True)
@@ -178,8 +206,8 @@ async def test_a_running_crawl_shows_its_worker_and_last_heartbeat(
 
 
 async def test_the_site_view_groups_issues_by_category_with_their_evidence(
-        services: ServiceSet, admin: Account, engine: AsyncEngine, http: httpx.AsyncClient,
-        browser: Browser) -> None:
+    services: ServiceSet, admin: Account, engine: AsyncEngine, http: httpx.AsyncClient, browser: Browser
+) -> None:
     services.start("api")
     await services.wait_api()
     site, crawl = uuid.uuid4(), uuid.uuid4()
@@ -192,18 +220,32 @@ async def test_the_site_view_groups_issues_by_category_with_their_evidence(
         ("https://ex.test/c", "title_too_short", "low", "5 chars: 'Short'"),
     ]
     async with engine.begin() as conn:
-        await conn.execute(text("INSERT INTO sites (id, user_id, url, name) VALUES (:s, :u, 'https://ex.test/', 'Example')"),
-                           {"s": site, "u": admin.user_id})
-        await conn.execute(text("INSERT INTO pages (site_id, crawl_job_id, url, status) VALUES (:s, :c, 'https://ex.test/a', 200)"),
-                           {"s": site, "c": crawl})
+        await conn.execute(
+            text("INSERT INTO sites (id, user_id, url, name) VALUES (:s, :u, 'https://ex.test/', 'Example')"),
+            {"s": site, "u": admin.user_id},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO pages (site_id, crawl_job_id, url, status) VALUES (:s, :c, 'https://ex.test/a', 200)"
+            ),
+            {"s": site, "c": crawl},
+        )
         for url, rule, severity, evidence in issues:
-            await conn.execute(text("""
+            await conn.execute(
+                text("""
                 INSERT INTO seo_issues (site_id, crawl_job_id, url, rule, severity, evidence)
                 VALUES (:s, :c, :url, :rule, :severity, :evidence)"""),
-                {"s": site, "c": crawl, "url": url, "rule": rule, "severity": severity, "evidence": evidence})
+                {"s": site, "c": crawl, "url": url, "rule": rule, "severity": severity, "evidence": evidence},
+            )
     catalogue = (await http.get(f"{services.api_url}/api/dashboard/rules", headers=admin.headers)).json()
     assert [c["label"] for c in catalogue["categories"]] == [
-        "Indexing", "Content", "Links", "JavaScript", "Page experience", "Structured data"]
+        "Indexing",
+        "Content",
+        "Links",
+        "JavaScript",
+        "Page experience",
+        "Structured data",
+    ]
     assert catalogue["rules"]["js_error"]["category"] == "javascript"
 
     page, errors = await open_page(browser, services)
@@ -219,6 +261,8 @@ async def test_the_site_view_groups_issues_by_category_with_their_evidence(
     await expect(js.locator("td.evidence")).to_have_text("raw title 'Shop', rendered 'Sale'")
     experience = page.locator('.issue-group[data-category="page_experience"] td.evidence')
     await expect(experience).to_have_text("LCP 3,612 ms (img /hero.jpg)")
-    await expect(page.locator('.issue-group[data-category="indexing"] tr[data-rule="soft_404"]')).to_be_visible()
+    await expect(
+        page.locator('.issue-group[data-category="indexing"] tr[data-rule="soft_404"]')
+    ).to_be_visible()
     await page.screenshot(path=shot("dashboard-site-issues.png"), full_page=True)
     assert errors == []

@@ -44,16 +44,17 @@ async def dead_letters(http: httpx.AsyncClient, svc: ServiceSet, admin: Account)
 
 
 async def test_permanent_failure_is_dead_lettered_then_redriven_to_completion(
-        services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient,
-        settings: Settings) -> None:
+    services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient, settings: Settings
+) -> None:
     topics = Topics(settings.topic_prefix)
     for name in ("api", "relay", "projector", "maintenance"):
         services.start(name)
     await services.wait_api()
     site_id = uuid.uuid4()
     # The API refuses an unknown site, so the job goes in as embedding code would enqueue it.
-    job = NewJob(JobType.SYNC_METRICS, {"siteId": str(site_id)}, priority=4, max_attempts=3,
-                 user_id=admin.user_id)
+    job = NewJob(
+        JobType.SYNC_METRICS, {"siteId": str(site_id)}, priority=4, max_attempts=3, user_id=admin.user_id
+    )
     await JobStore(engine, topics).enqueue(job)
     job_id = str(job.job_id)
 
@@ -70,7 +71,11 @@ async def test_permanent_failure_is_dead_lettered_then_redriven_to_completion(
     await wait_for(stored, 60, "the dead letter to be stored and the job marked", services.log_tail)
     (letter,) = listed
     assert (letter["jobId"], letter["jobType"], letter["errorType"], letter["component"]) == (
-        job_id, "SYNC_METRICS", "PermanentError", "worker")
+        job_id,
+        "SYNC_METRICS",
+        "PermanentError",
+        "worker",
+    )
     assert letter["sourceTopic"] == topics.requested(Service.MAINTENANCE, Lane.MEDIUM)
     full = (await http.get(f"{services.api_url}{BASE}/{letter['id']}", headers=admin.headers)).json()
     assert "PermanentError" in full["deadLetter"]["stack"] and "sync_metrics" in full["deadLetter"]["stack"]
@@ -79,9 +84,13 @@ async def test_permanent_failure_is_dead_lettered_then_redriven_to_completion(
     assert letter["sourceOffset"] >= 0 and full["deadLetter"]["original"]["job_id"] == job_id
 
     async with engine.begin() as conn:
-        await conn.execute(text("INSERT INTO sites (id, user_id, url, name) "
-                                "VALUES (:s, :u, 'https://example.test', 'Now here')"),
-                           {"s": site_id, "u": admin.user_id})
+        await conn.execute(
+            text(
+                "INSERT INTO sites (id, user_id, url, name) "
+                "VALUES (:s, :u, 'https://example.test', 'Now here')"
+            ),
+            {"s": site_id, "u": admin.user_id},
+        )
     resp = await http.post(f"{services.api_url}{BASE}/{letter['id']}/redrive", headers=admin.headers)
     assert resp.status_code == 200 and resp.json() == {"success": True, "jobId": job_id}, resp.text
 
@@ -89,16 +98,21 @@ async def test_permanent_failure_is_dead_lettered_then_redriven_to_completion(
     assert done["status"] == "COMPLETED", done
     assert done["result"]["sitesSynced"] == 1 and done["deadLettered"] is False
     async with engine.connect() as conn:
-        series = (await conn.execute(text("SELECT series FROM jobs WHERE id = :id"),
-                                     {"id": job.job_id})).scalar()
+        series = (
+            await conn.execute(text("SELECT series FROM jobs WHERE id = :id"), {"id": job.job_id})
+        ).scalar()
     assert series == 1, "the redrive ran as a new attempt series"
     assert (await dead_letters(http, services, admin))[0]["redrivenAt"] is not None
 
 
 async def work_positions(settings: Settings, topic: str) -> dict[str, tuple[int, int]]:
     """job id -> (partition, offset) of every readable job message on a work topic."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap_servers,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     found: dict[str, tuple[int, int]] = {}
     try:
@@ -113,8 +127,8 @@ async def work_positions(settings: Settings, topic: str) -> dict[str, tuple[int,
 
 
 async def test_poison_message_among_a_thousand_jobs(
-        services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient,
-        settings: Settings) -> None:
+    services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient, settings: Settings
+) -> None:
     topics = Topics(settings.topic_prefix)
     lane_topic = topics.requested(Service.MAINTENANCE, Lane.MEDIUM)
     await ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(settings.retry_steps))
@@ -133,7 +147,7 @@ async def test_poison_message_among_a_thousand_jobs(
     finally:
         await producer.stop()
     async with engine.begin() as conn:
-        for job in jobs[GOOD_JOBS // 2:]:
+        for job in jobs[GOOD_JOBS // 2 :]:
             await store.enqueue_in(conn, job)
     await services.wait_api()
 

@@ -37,8 +37,10 @@ EXPIRED_ROLLBACKS = text("""
 """)
 SITE = text("INSERT INTO sites (id, user_id, url, name) VALUES (:s, :u, 'https://e.test/', 'e')")
 PAGE = text("INSERT INTO pages (site_id, crawl_job_id, url, status) VALUES (:s, :c, 'https://e.test/', 200)")
-ISSUE = text("INSERT INTO seo_issues (site_id, crawl_job_id, url, rule, severity, evidence) "
-             "VALUES (:s, :c, 'https://e.test/', 'h1_missing', 'medium', '')")
+ISSUE = text(
+    "INSERT INTO seo_issues (site_id, crawl_job_id, url, rule, severity, evidence) "
+    "VALUES (:s, :c, 'https://e.test/', 'h1_missing', 'medium', '')"
+)
 STARTED_AT = text("SELECT started_at FROM jobs WHERE id = :j")
 PENDING_OF = text("SELECT count(*) FROM jobs WHERE user_id = :u AND status = 'PENDING'")
 
@@ -65,15 +67,23 @@ async def started_at(engine: AsyncEngine, job_id: str) -> datetime:
 
 
 async def test_scheduled_jobs_start_neither_early_nor_more_than_a_second_late(
-        services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     start(services, *PIPELINE, "maintenance")
     await services.wait_api()
     warm = await post_job(http, services, "/api/jobs/sync-metrics", {}, admin.headers)
     await wait_terminal(http, services, warm, admin.headers)
     base = datetime.now(UTC) + timedelta(seconds=3)
-    due = {await post_job(http, services, "/api/jobs/sync-metrics",
-                          {"scheduledFor": (base + timedelta(milliseconds=300 * i)).isoformat()},
-                          admin.headers): base + timedelta(milliseconds=300 * i) for i in range(10)}
+    due = {
+        await post_job(
+            http,
+            services,
+            "/api/jobs/sync-metrics",
+            {"scheduledFor": (base + timedelta(milliseconds=300 * i)).isoformat()},
+            admin.headers,
+        ): base + timedelta(milliseconds=300 * i)
+        for i in range(10)
+    }
     for job_id in due:
         assert (await job_status(http, services, job_id, admin.headers))["status"] == "PENDING"
     lateness = []
@@ -81,15 +91,17 @@ async def test_scheduled_jobs_start_neither_early_nor_more_than_a_second_late(
         job = await wait_terminal(http, services, job_id, admin.headers)
         assert job["status"] == "COMPLETED"
         lateness.append((datetime.fromisoformat(job["startedAt"]) - when).total_seconds())
-    print(f"\nscheduled start lateness: p50 {statistics.median(lateness) * 1000:.0f} ms, "
-          f"max {max(lateness) * 1000:.0f} ms")
+    print(
+        f"\nscheduled start lateness: p50 {statistics.median(lateness) * 1000:.0f} ms, "
+        f"max {max(lateness) * 1000:.0f} ms"
+    )
     assert min(lateness) >= 0, "no scheduled job starts before its time"
     assert max(lateness) < 1.0, "every scheduled job starts within a second of its time"
 
 
 async def test_cancel_pending_never_starts_and_processing_stops_at_its_next_checkpoint(
-        services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine,
-        settings: Settings) -> None:
+    services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     async with engine.begin() as conn:
         await conn.execute(EXPIRED_ROLLBACKS)
     start(services, *PIPELINE)
@@ -131,12 +143,16 @@ async def test_cancel_pending_never_starts_and_processing_stops_at_its_next_chec
 
 
 async def test_a_job_over_its_time_limit_is_stopped_retried_and_dead_lettered(
-        services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     async with engine.begin() as conn:
         await conn.execute(EXPIRED_ROLLBACKS)
     start(services, *PIPELINE)
-    services.start("maintenance", SEOJOBS_MAINTENANCE_BATCH_SIZE=50,
-                   SEOJOBS_JOB_TIME_LIMITS_S='{"CLEANUP_ROLLBACKS": 0.5}')
+    services.start(
+        "maintenance",
+        SEOJOBS_MAINTENANCE_BATCH_SIZE=50,
+        SEOJOBS_JOB_TIME_LIMITS_S='{"CLEANUP_ROLLBACKS": 0.5}',
+    )
     await services.wait_api()
     job_id = await post_job(http, services, "/api/jobs/cleanup", {"maxAttempts": 2}, admin.headers)
     job = await wait_terminal(http, services, job_id, admin.headers, timeout_s=60)
@@ -155,31 +171,41 @@ async def test_a_job_over_its_time_limit_is_stopped_retried_and_dead_lettered(
 
 
 async def test_a_priority_10_job_overtakes_5000_waiting_low_priority_jobs(
-        services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine,
-        settings: Settings) -> None:
+    services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     await bulk(engine, settings, admin.user_id, 5000, priority=1)
     start(services, *PIPELINE, "maintenance")
     await services.wait_api()
 
     async def some_started() -> bool:
         async with engine.connect() as conn:
-            return bool((await conn.execute(text("SELECT count(*) FROM jobs WHERE started_at IS NOT NULL"))
-                         ).scalar_one() >= 20)
+            return bool(
+                (
+                    await conn.execute(text("SELECT count(*) FROM jobs WHERE started_at IS NOT NULL"))
+                ).scalar_one()
+                >= 20
+            )
 
     await wait_for(some_started, 60, "the low-priority flood to be under way", services.log_tail)
     urgent = await post_job(http, services, "/api/jobs/sync-metrics", {"priority": 10}, admin.headers)
     assert (await wait_terminal(http, services, urgent, admin.headers))["status"] == "COMPLETED"
     when = await started_at(engine, urgent)
     async with engine.connect() as conn:
-        before = (await conn.execute(text(
-            "SELECT count(*) FROM jobs WHERE priority = 1 AND started_at IS NOT NULL AND started_at < :t"),
-            {"t": when})).scalar_one()
+        before = (
+            await conn.execute(
+                text(
+                    "SELECT count(*) FROM jobs WHERE priority = 1 AND started_at IS NOT NULL AND started_at < :t"
+                ),
+                {"t": when},
+            )
+        ).scalar_one()
     print(f"\npriority 10 job started after {before} of 5000 low-priority jobs")
     assert 5000 - before >= 4900
 
 
 async def test_one_users_flood_does_not_delay_another_users_job_by_more_than_a_few_jobs(
-        services: ServiceSet, engine: AsyncEngine, http: httpx.AsyncClient, settings: Settings) -> None:
+    services: ServiceSet, engine: AsyncEngine, http: httpx.AsyncClient, settings: Settings
+) -> None:
     flooder, other = await make_account(engine, "admin"), await make_account(engine, "admin")
     await bulk(engine, settings, flooder.user_id, 5000, priority=4)
     window = 8
@@ -189,8 +215,12 @@ async def test_one_users_flood_does_not_delay_another_users_job_by_more_than_a_f
 
     async def flowing() -> bool:
         async with engine.connect() as conn:
-            return bool((await conn.execute(text("SELECT count(*) FROM jobs WHERE status = 'COMPLETED'"))
-                         ).scalar_one() >= 30)
+            return bool(
+                (
+                    await conn.execute(text("SELECT count(*) FROM jobs WHERE status = 'COMPLETED'"))
+                ).scalar_one()
+                >= 30
+            )
 
     await wait_for(flowing, 60, "the flood to flow", services.log_tail)
     asked = datetime.now(UTC)
@@ -198,19 +228,24 @@ async def test_one_users_flood_does_not_delay_another_users_job_by_more_than_a_f
     assert (await wait_terminal(http, services, single, other.headers))["status"] == "COMPLETED"
     began = await started_at(engine, single)
     async with engine.connect() as conn:
-        overtook = (await conn.execute(text(
-            "SELECT count(*) FROM jobs WHERE user_id = :u AND started_at > :a AND started_at < :b"),
-            {"u": flooder.user_id, "a": asked, "b": began})).scalar_one()
+        overtook = (
+            await conn.execute(
+                text("SELECT count(*) FROM jobs WHERE user_id = :u AND started_at > :a AND started_at < :b"),
+                {"u": flooder.user_id, "a": asked, "b": began},
+            )
+        ).scalar_one()
         waiting = (await conn.execute(PENDING_OF, {"u": flooder.user_id})).scalar_one()
-    print(f"\nanother user's job waited for {overtook} of the flood's jobs "
-          f"({(began - asked).total_seconds() * 1000:.0f} ms; window {window}, {waiting} still waiting)")
+    print(
+        f"\nanother user's job waited for {overtook} of the flood's jobs "
+        f"({(began - asked).total_seconds() * 1000:.0f} ms; window {window}, {waiting} still waiting)"
+    )
     assert waiting > 1000, "the flood was still there"
     assert overtook <= 2 * window, "the other user's job waited at most about one window of the flood"
 
 
 async def test_a_chain_runs_in_order_and_a_failed_dependency_cancels_its_dependents(
-        services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine,
-        settings: Settings) -> None:
+    services: ServiceSet, admin: Account, http: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     start(services, *PIPELINE, "maintenance")
     await services.wait_api()
     first = await post_job(http, services, "/api/jobs/cleanup", {}, admin.headers)
@@ -232,7 +267,8 @@ async def test_a_chain_runs_in_order_and_a_failed_dependency_cancels_its_depende
 
 
 async def test_a_consumer_killed_while_retries_wait_in_a_delay_topic_loses_none_and_runs_none_early(
-        services: ServiceSet, engine: AsyncEngine, http: httpx.AsyncClient, settings: Settings) -> None:
+    services: ServiceSet, engine: AsyncEngine, http: httpx.AsyncClient, settings: Settings
+) -> None:
     from tests.fakes.anthropic_server import FakeAnthropicServer, overloaded
 
     owner = await make_account(engine)
@@ -247,12 +283,18 @@ async def test_a_consumer_killed_while_retries_wait_in_a_delay_topic_loses_none_
     with FakeAnthropicServer() as fake:
         fake.script(*[overloaded(retry_after="1") for _ in range(8)])  # every first attempt fails
         start(services, *PIPELINE)
-        env: dict[str, Any] = {"ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": fake.base_url,
-               "SEOJOBS_ANTHROPIC_MAX_RETRIES": 0, "SEOJOBS_RETRY_DELAYS_BY_TYPE_S": '{"ANALYZE_SITE": [6, 6]}'}
+        env: dict[str, Any] = {
+            "ANTHROPIC_API_KEY": "sk-test",
+            "ANTHROPIC_BASE_URL": fake.base_url,
+            "SEOJOBS_ANTHROPIC_MAX_RETRIES": 0,
+            "SEOJOBS_RETRY_DELAYS_BY_TYPE_S": '{"ANALYZE_SITE": [6, 6]}',
+        }
         services.start("analyzer", **env)
         await services.wait_api()
-        ids = [await post_job(http, services, "/api/jobs/analysis", {"siteId": str(s)}, owner.headers)
-               for s in sites]
+        ids = [
+            await post_job(http, services, "/api/jobs/analysis", {"siteId": str(s)}, owner.headers)
+            for s in sites
+        ]
 
         async def all_waiting() -> bool:
             jobs = [await job_status(http, services, j, owner.headers) for j in ids]
@@ -267,12 +309,20 @@ async def test_a_consumer_killed_while_retries_wait_in_a_delay_topic_loses_none_
     lateness = []
     for job_id in ids:
         mine = [e for e in events if e["job_id"] == job_id]
-        due = [datetime.fromisoformat(str(e["payload"]["due_at"])) for e in mine
-               if e["event_type"] == "job.retry_scheduled"]
-        second = [datetime.fromisoformat(str(e["occurred_at"])) for e in mine
-                  if e["event_type"] == "job.started" and e["attempt"] == 2]
+        due = [
+            datetime.fromisoformat(str(e["payload"]["due_at"]))
+            for e in mine
+            if e["event_type"] == "job.retry_scheduled"
+        ]
+        second = [
+            datetime.fromisoformat(str(e["occurred_at"]))
+            for e in mine
+            if e["event_type"] == "job.started" and e["attempt"] == 2
+        ]
         assert due and second and min(second) >= due[0], "no retry starts before it is due"
         assert sum(e["event_type"] == "job.completed" for e in mine) == 1
         lateness.append((min(second) - due[0]).total_seconds())
-    print(f"\nretry start lateness across a killed consumer: p50 {statistics.median(lateness) * 1000:.0f} ms, "
-          f"max {max(lateness) * 1000:.0f} ms (includes the 10 s session timeout when the partition moved)")
+    print(
+        f"\nretry start lateness across a killed consumer: p50 {statistics.median(lateness) * 1000:.0f} ms, "
+        f"max {max(lateness) * 1000:.0f} ms (includes the 10 s session timeout when the partition moved)"
+    )

@@ -33,13 +33,15 @@ async def events_of(settings: Settings, job_ids: set[str]) -> list[dict[str, Any
 
 
 async def test_worker_killed_mid_run_is_redelivered_and_completes_once(
-        services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient,
-        settings: Settings) -> None:
+    services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient, settings: Settings
+) -> None:
     async with engine.begin() as conn:
-        await conn.execute(text(f"""
+        await conn.execute(
+            text(f"""
             INSERT INTO rollbacks (created_at, expires_at) SELECT now() - interval '200 days',
                    now() - interval '1 day' FROM generate_series(1, {SLOW_ROWS});
-            INSERT INTO rollbacks (created_at, expires_at) VALUES (now(), now() + interval '9 days')"""))
+            INSERT INTO rollbacks (created_at, expires_at) VALUES (now(), now() + interval '9 days')""")
+        )
     for name in ("api", "relay", "projector"):
         services.start(name)
     services.start("maintenance", SEOJOBS_MAINTENANCE_BATCH_SIZE=SLOW_BATCH)
@@ -60,8 +62,9 @@ async def test_worker_killed_mid_run_is_redelivered_and_completes_once(
     assert job["status"] == "COMPLETED", job
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM rollbacks"))).scalar_one() == 1
-        stored = (await conn.execute(text("SELECT count(*) FROM job_results WHERE job_id = :j"),
-                                     {"j": job_id})).scalar_one()
+        stored = (
+            await conn.execute(text("SELECT count(*) FROM job_results WHERE job_id = :j"), {"j": job_id})
+        ).scalar_one()
     assert stored == 1
     kinds = Counter(e["event_type"] for e in await events_of(settings, {job_id}))
     assert kinds["job.completed"] == 1, kinds
@@ -69,7 +72,8 @@ async def test_worker_killed_mid_run_is_redelivered_and_completes_once(
 
 
 async def test_broker_stopped_during_enqueue_loses_nothing(
-        services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient) -> None:
+    services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient
+) -> None:
     for name in ("api", "relay", "projector", "maintenance"):
         services.start(name)
     await services.wait_api()
@@ -79,8 +83,7 @@ async def test_broker_stopped_during_enqueue_loses_nothing(
     broker = broker_control()
     await asyncio.to_thread(broker.stop)
     try:
-        ids = [await post_job(http, services, "/api/jobs/sync-metrics", {}, admin.headers)
-               for _ in range(25)]
+        ids = [await post_job(http, services, "/api/jobs/sync-metrics", {}, admin.headers) for _ in range(25)]
         async with engine.connect() as conn:
             waiting = (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
         assert waiting >= 25, "with Kafka down the events wait in the outbox"
@@ -93,8 +96,8 @@ async def test_broker_stopped_during_enqueue_loses_nothing(
 
 
 async def test_two_workers_of_one_service_share_the_load(
-        services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient,
-        settings: Settings) -> None:
+    services: ServiceSet, engine: AsyncEngine, admin: Account, http: httpx.AsyncClient, settings: Settings
+) -> None:
     for name in ("api", "relay", "projector"):
         services.start(name)
     services.start("maintenance", 0)
@@ -105,8 +108,9 @@ async def test_two_workers_of_one_service_share_the_load(
     async def both_assigned() -> bool:
         return await group_settled(settings.kafka_bootstrap_servers, group, 2)
 
-    await wait_for(both_assigned, 60, "both workers to own partitions of the consumer group",
-                   services.log_tail, 0.5)
+    await wait_for(
+        both_assigned, 60, "both workers to own partitions of the consumer group", services.log_tail, 0.5
+    )
     ids = [await post_job(http, services, "/api/jobs/sync-metrics", {}, admin.headers) for _ in range(60)]
     finished = await asyncio.gather(*(wait_terminal(http, services, j, admin.headers) for j in ids))
     assert all(j["status"] == "COMPLETED" for j in finished)

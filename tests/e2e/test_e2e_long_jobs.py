@@ -33,10 +33,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 #: A crawl saves its state at least every this many pages (so a restart repeats no more).
 CHECKPOINT_PAGES = 10
 #: The settings every service of these tests runs with.
-ENV: dict[str, object] = {"SEOJOBS_WORK_PARTITIONS": 1, "SEOJOBS_LEASE_STALE_AFTER_S": 5, "SEOJOBS_WORKER_CONCURRENCY": 4,
-       "SEOJOBS_CRAWL_CHECKPOINT_PAGES": CHECKPOINT_PAGES, "SEOJOBS_CRAWL_CHECKPOINT_EVERY_S": 5,
-       # A crawl of an unreachable site waits 60 s in a delay topic before its retry.
-       "SEOJOBS_RETRY_DELAYS_BY_TYPE_S": '{"CRAWL_SITE": [60, 60]}'}
+ENV: dict[str, object] = {
+    "SEOJOBS_WORK_PARTITIONS": 1,
+    "SEOJOBS_LEASE_STALE_AFTER_S": 5,
+    "SEOJOBS_WORKER_CONCURRENCY": 4,
+    "SEOJOBS_CRAWL_CHECKPOINT_PAGES": CHECKPOINT_PAGES,
+    "SEOJOBS_CRAWL_CHECKPOINT_EVERY_S": 5,
+    # A crawl of an unreachable site waits 60 s in a delay topic before its retry.
+    "SEOJOBS_RETRY_DELAYS_BY_TYPE_S": '{"CRAWL_SITE": [60, 60]}',
+}
 PAGES_OF = text("SELECT url FROM pages WHERE crawl_job_id = CAST(:j AS uuid)")
 ISSUES_OF = text("SELECT url, rule FROM seo_issues WHERE crawl_job_id = CAST(:j AS uuid)")
 #: Rules that judge a measured time: two crawls of one site need not agree on them.
@@ -65,24 +70,36 @@ async def pipeline(settings: Settings, tmp_path: Any) -> AsyncIterator[ServiceSe
 
 async def crawl(http: httpx.AsyncClient, svc: ServiceSet, user: Account, site: SlowSite) -> str:
     """Add the site and ask for a crawl of all its pages over plain HTTP; the job id."""
-    resp = await http.post(f"{svc.api_url}/api/sites", json={"url": site.origin + "/", "name": "slow"},
-                           headers=user.headers)
+    resp = await http.post(
+        f"{svc.api_url}/api/sites", json={"url": site.origin + "/", "name": "slow"}, headers=user.headers
+    )
     assert resp.status_code == 201, resp.text
-    return await post_job(http, svc, "/api/jobs/crawl", {
-        "siteId": resp.json()["site"]["id"], "maxPages": site.pages, "render": "http"}, user.headers)
+    return await post_job(
+        http,
+        svc,
+        "/api/jobs/crawl",
+        {"siteId": resp.json()["site"]["id"], "maxPages": site.pages, "render": "http"},
+        user.headers,
+    )
 
 
-async def running_on(http: httpx.AsyncClient, svc: ServiceSet, user: Account, job_id: str,
-                     site: SlowSite, pages: int = 1) -> dict[str, Any]:
+async def running_on(
+    http: httpx.AsyncClient, svc: ServiceSet, user: Account, job_id: str, site: SlowSite, pages: int = 1
+) -> dict[str, Any]:
     """Wait until the crawl runs and has fetched ``pages`` pages; its status (with its worker)."""
     seen: dict[str, Any] = {}
 
     async def there() -> bool:
         seen.update(await job_status(http, svc, job_id, user.headers))
-        return seen["status"] == "PROCESSING" and seen["worker"] is not None and \
-            sum(site.page_fetches().values()) >= pages
+        return (
+            seen["status"] == "PROCESSING"
+            and seen["worker"] is not None
+            and sum(site.page_fetches().values()) >= pages
+        )
 
-    await wait_for(there, 60, lambda: f"crawl {job_id} to run ({seen.get('status')})", svc.log_tail, every_s=0.2)
+    await wait_for(
+        there, 60, lambda: f"crawl {job_id} to run ({seen.get('status')})", svc.log_tail, every_s=0.2
+    )
     return seen
 
 
@@ -94,7 +111,9 @@ async def events_of(settings: Settings, job_id: str) -> list[dict[str, Any]]:
 
 def wait_s(job: dict[str, Any]) -> float:
     """Seconds from enqueue to start."""
-    return (datetime.fromisoformat(job["startedAt"]) - datetime.fromisoformat(job["createdAt"])).total_seconds()
+    return (
+        datetime.fromisoformat(job["startedAt"]) - datetime.fromisoformat(job["createdAt"])
+    ).total_seconds()
 
 
 def instance_running(svc: ServiceSet, worker: str) -> int:
@@ -108,33 +127,45 @@ def instance_running(svc: ServiceSet, worker: str) -> int:
     raise AssertionError(f"no crawler process runs {worker}")
 
 
-async def pages_and_issues(engine: AsyncEngine, job_id: str, origin: str) -> tuple[set[str], set[tuple[str, str]]]:
+async def pages_and_issues(
+    engine: AsyncEngine, job_id: str, origin: str
+) -> tuple[set[str], set[tuple[str, str]]]:
     """The crawl's stored pages and issues, as paths."""
     async with engine.connect() as conn:
         pages = [r.url for r in await conn.execute(PAGES_OF, {"j": job_id})]
-        issues = {(r.url.removeprefix(origin), r.rule) for r in await conn.execute(ISSUES_OF, {"j": job_id})
-                  if r.rule not in TIMED_RULES}
+        issues = {
+            (r.url.removeprefix(origin), r.rule)
+            for r in await conn.execute(ISSUES_OF, {"j": job_id})
+            if r.rule not in TIMED_RULES
+        }
     assert len(pages) == len(set(pages)), "no page stored twice"
     return {p.removeprefix(origin) for p in pages}, issues
 
 
 async def reference(site: SlowSite) -> tuple[set[str], set[tuple[str, str]]]:
     """What an uninterrupted crawl of the site finds (the engine alone, in this process)."""
+
     async def ignore(_: CrawlProgress) -> None:
         return None
 
     crawler = Crawler()
     try:
-        report = await crawler.crawl(site.origin + "/", CrawlOptions(
-            max_pages=site.pages, render="http", allowed_private=("127.0.0.0/8",)), ignore)
+        report = await crawler.crawl(
+            site.origin + "/",
+            CrawlOptions(max_pages=site.pages, render="http", allowed_private=("127.0.0.0/8",)),
+            ignore,
+        )
     finally:
         await crawler.close()
-    return ({p.url.removeprefix(site.origin) for p in report.pages},
-            {(i.url.removeprefix(site.origin), i.rule) for i in report.issues if i.rule not in TIMED_RULES})
+    return (
+        {p.url.removeprefix(site.origin) for p in report.pages},
+        {(i.url.removeprefix(site.origin), i.rule) for i in report.issues if i.rule not in TIMED_RULES},
+    )
 
 
 async def test_short_crawls_never_wait_behind_a_long_one_on_the_same_partition(
-        pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine) -> None:
+    pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine
+) -> None:
     pipeline.start("crawler")
     with slow_sites((12, 1), *[(1, 1)] * 6) as (long_site, *short_sites):
         long_id = await crawl(http, pipeline, user, long_site)
@@ -153,8 +184,8 @@ async def test_short_crawls_never_wait_behind_a_long_one_on_the_same_partition(
 
 
 async def test_a_crawler_joining_stalls_nobody_and_the_running_crawl_goes_on_untouched(
-        pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine,
-        settings: Settings) -> None:
+    pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine, settings: Settings
+) -> None:
     pipeline.start("crawler", 0)
     with slow_sites((20, 1), *[(1, 1)] * 6) as (long_site, *short_sites):
         # A retry waiting in a delay topic: the agent holding it must not hold up the rebalance.
@@ -166,8 +197,9 @@ async def test_a_crawler_joining_stalls_nobody_and_the_running_crawl_goes_on_unt
             job = await job_status(http, pipeline, failing_id, user.headers)
             return bool(job["status"] == "PENDING" and job["attempts"] == 1)
 
-        await wait_for(waiting_retry, 60, "the unreachable site's crawl to wait for its retry",
-                       pipeline.log_tail)
+        await wait_for(
+            waiting_retry, 60, "the unreachable site's crawl to wait for its retry", pipeline.log_tail
+        )
         long_id = await crawl(http, pipeline, user, long_site)
         first = await running_on(http, pipeline, user, long_id, long_site)
         beat = first["heartbeatAt"]
@@ -190,8 +222,8 @@ async def test_a_crawler_joining_stalls_nobody_and_the_running_crawl_goes_on_unt
 
 
 async def test_a_killed_crawler_s_crawl_restarts_elsewhere_fast_and_resumes_from_its_checkpoint(
-        pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine,
-        settings: Settings) -> None:
+    pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine, settings: Settings
+) -> None:
     pipeline.start("crawler", 0)
     pipeline.start("crawler", 1)
     with slow_sites((30, 1), (30, 1)) as (site, twin):
@@ -205,11 +237,15 @@ async def test_a_killed_crawler_s_crawl_restarts_elsewhere_fast_and_resumes_from
 
         async def restarted() -> bool:
             job = await job_status(http, pipeline, job_id, user.headers)
-            return job["attempts"] == 2 and job["status"] == "PROCESSING" and job["worker"] not in (
-                None, running["worker"])
+            return (
+                job["attempts"] == 2
+                and job["status"] == "PROCESSING"
+                and job["worker"] not in (None, running["worker"])
+            )
 
-        await wait_for(restarted, 30, "the crawl to start again on the other crawler", pipeline.log_tail,
-                       every_s=0.2)
+        await wait_for(
+            restarted, 30, "the crawl to start again on the other crawler", pipeline.log_tail, every_s=0.2
+        )
         restart_s = time.monotonic() - killed_at
         done = await wait_terminal(http, pipeline, job_id, user.headers, 90)
         assert done["status"] == "COMPLETED"
@@ -220,16 +256,19 @@ async def test_a_killed_crawler_s_crawl_restarts_elsewhere_fast_and_resumes_from
         assert pages == whole_pages, "the resumed crawl stored every page once"
         assert issues == whole_issues, (sorted(issues - whole_issues)[:5], sorted(whole_issues - issues)[:5])
         events = await events_of(settings, job_id)
-        resumed = [e["payload"]["progress"] for e in events
-                   if e["event_type"] == "job.progress" and e["attempt"] == 2]
+        resumed = [
+            e["payload"]["progress"]
+            for e in events
+            if e["event_type"] == "job.progress" and e["attempt"] == 2
+        ]
         assert resumed and resumed[0] >= 20, f"progress goes on from the checkpoint: {resumed[:3]}"
         async with engine.connect() as conn:
             assert (await conn.execute(RESULTS_OF, {"j": job_id})).scalar_one() == 1
 
 
 async def test_a_stalled_worker_is_fenced_when_it_comes_back(
-        pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine,
-        settings: Settings) -> None:
+    pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine, settings: Settings
+) -> None:
     pipeline.start("crawler", 0)
     pipeline.start("crawler", 1)
     with slow_sites((15, 1)) as (site,):
@@ -238,6 +277,7 @@ async def test_a_stalled_worker_is_fenced_when_it_comes_back(
         stalled = int(running["worker"].rsplit(":", 1)[1])
         os.kill(stalled, signal.SIGSTOP)
         try:
+
             async def moved() -> bool:
                 job = await job_status(http, pipeline, job_id, user.headers)
                 return job["attempts"] == 2 and job["worker"] not in (None, running["worker"])
@@ -259,7 +299,8 @@ async def test_a_stalled_worker_is_fenced_when_it_comes_back(
 
 
 async def test_a_stopped_crawler_hands_its_crawl_to_another_at_once(
-        pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine) -> None:
+    pipeline: ServiceSet, http: httpx.AsyncClient, user: Account, engine: AsyncEngine
+) -> None:
     pipeline.start("crawler", 0)
     pipeline.start("crawler", 1)
     with slow_sites((20, 1)) as (site,):
@@ -281,7 +322,8 @@ async def test_a_stopped_crawler_hands_its_crawl_to_another_at_once(
 
 
 async def test_cancelling_a_running_crawl_stops_it_within_two_seconds(
-        pipeline: ServiceSet, http: httpx.AsyncClient, user: Account) -> None:
+    pipeline: ServiceSet, http: httpx.AsyncClient, user: Account
+) -> None:
     pipeline.start("crawler")
     with slow_sites((30, 1)) as (site,):
         job_id = await crawl(http, pipeline, user, site)

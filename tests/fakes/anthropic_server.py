@@ -59,8 +59,13 @@ def api_error(status: int, error_type: str, message: str, **headers: str) -> Beh
 def rate_limited(retry_after: str = "0", retry_after_ms: str | None = "1") -> Behaviour:
     """Fail with 429 rate_limit_error and a retry-after header."""
     extra = {"retry_after_ms": retry_after_ms} if retry_after_ms is not None else {}
-    return api_error(429, "rate_limit_error", "Number of requests exceeded your rate limit.",
-                     retry_after=retry_after, **extra)
+    return api_error(
+        429,
+        "rate_limit_error",
+        "Number of requests exceeded your rate limit.",
+        retry_after=retry_after,
+        **extra,
+    )
 
 
 def overloaded(retry_after: str = "7", retry_after_ms: str | None = "1") -> Behaviour:
@@ -198,8 +203,7 @@ def _message(body: dict[str, Any], behaviour: Behaviour, n: int, state: _State) 
         elif tool_input is None:
             bad = {"rule": rules[0] if rules else "x", "priority": "urgent", "fix_steps": []}
             tool_input = {"recommendations": [bad]}
-        content = [{"type": "tool_use", "id": f"toolu_fake_{n}", "name": tool_name,
-                    "input": tool_input}]
+        content = [{"type": "tool_use", "id": f"toolu_fake_{n}", "name": tool_name, "input": tool_input}]
         stop = "tool_use"
     return {
         "id": f"msg_fake_{n}",

@@ -40,9 +40,14 @@ class ClusterHandle:
 
     def sasl(self, password: str | None = None) -> KafkaConnection:
         """A SASL_SSL connection as the test user (or with another password)."""
-        return KafkaConnection(bootstrap(self.cluster.nodes, sasl=True), "SASL_SSL", SCRAM_MECHANISM,
-                               self.user.name, self.user.password if password is None else password,
-                               self.cluster.cafile)
+        return KafkaConnection(
+            bootstrap(self.cluster.nodes, sasl=True),
+            "SASL_SSL",
+            SCRAM_MECHANISM,
+            self.user.name,
+            self.user.password if password is None else password,
+            self.cluster.cafile,
+        )
 
     def node(self, node_id: int) -> NodeLayout:
         """One node's layout."""
@@ -66,13 +71,18 @@ class ClusterHandle:
         cluster.wait_node(self.cluster, self.node(node_id))
 
 
-async def partition_layout(bootstrap_servers: str, topics: list[str]) -> dict[tuple[str, int], tuple[int, list[int]]]:
+async def partition_layout(
+    bootstrap_servers: str, topics: list[str]
+) -> dict[tuple[str, int], tuple[int, list[int]]]:
     """The leader broker and the in-sync replicas of every partition of these topics."""
     admin = admin_client(bootstrap_servers)
     await admin.start()
     try:
-        return {(d["topic"], p["partition"]): (p["leader"], list(p["isr"]))
-                for d in await admin.describe_topics(topics) for p in d["partitions"]}
+        return {
+            (d["topic"], p["partition"]): (p["leader"], list(p["isr"]))
+            for d in await admin.describe_topics(topics)
+            for p in d["partitions"]
+        }
     finally:
         await admin.close()
 
@@ -82,8 +92,9 @@ async def leaders(bootstrap_servers: str, topics: list[str]) -> dict[tuple[str, 
     return {tp: leader for tp, (leader, _) in (await partition_layout(bootstrap_servers, topics)).items()}
 
 
-def cluster_settings(handle: ClusterHandle, database_url: str, topic_prefix: str,
-                     connection: KafkaConnection | None = None) -> Settings:
+def cluster_settings(
+    handle: ClusterHandle, database_url: str, topic_prefix: str, connection: KafkaConnection | None = None
+) -> Settings:
     """The shared test settings, with Kafka on the cluster (plaintext, or the given connection)."""
     conn = connection or KafkaConnection(handle.bootstrap)
     return Settings(
@@ -100,9 +111,13 @@ def cluster_settings(handle: ClusterHandle, database_url: str, topic_prefix: str
 
 def connection_env(conn: KafkaConnection) -> dict[str, str]:
     """The environment that gives a service process this connection's security settings."""
-    env = {"KAFKA_BOOTSTRAP_SERVERS": conn.bootstrap, "SEOJOBS_KAFKA_SECURITY_PROTOCOL": conn.security_protocol,
-           "SEOJOBS_KAFKA_SASL_MECHANISM": conn.sasl_mechanism, "SEOJOBS_KAFKA_SASL_USERNAME": conn.sasl_username,
-           "SEOJOBS_KAFKA_SASL_PASSWORD": conn.sasl_password}
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": conn.bootstrap,
+        "SEOJOBS_KAFKA_SECURITY_PROTOCOL": conn.security_protocol,
+        "SEOJOBS_KAFKA_SASL_MECHANISM": conn.sasl_mechanism,
+        "SEOJOBS_KAFKA_SASL_USERNAME": conn.sasl_username,
+        "SEOJOBS_KAFKA_SASL_PASSWORD": conn.sasl_password,
+    }
     if conn.ssl_cafile is not None:
         env["SEOJOBS_KAFKA_SSL_CAFILE"] = str(conn.ssl_cafile)
     return env
@@ -112,8 +127,9 @@ def connection_env(conn: KafkaConnection) -> dict[str, str]:
 def running_cluster() -> Iterator[ClusterHandle]:
     """A freshly formatted cluster under .stack/test-cluster; every node stopped afterwards."""
     root = cluster.cluster_at(TEST_STACK_DIR, TEST_CLUSTER_PORT).root
-    handle = ClusterHandle(cluster.Cluster(root, TEST_CLUSTER_PORT),
-                         ScramUser("seojobs-test", secrets.token_urlsafe(12)))
+    handle = ClusterHandle(
+        cluster.Cluster(root, TEST_CLUSTER_PORT), ScramUser("seojobs-test", secrets.token_urlsafe(12))
+    )
     cluster.down(handle.cluster)
     shutil.rmtree(root, ignore_errors=True)
     try:

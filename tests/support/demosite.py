@@ -25,14 +25,28 @@ class DemoSite:
         self.origin = f"http://127.0.0.1:{self.port}"
         self.https_origin = f"https://127.0.0.1:{self.https_port}"
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "seojobs.demosite", "--port", str(self.port),
-             "--https-port", str(self.https_port), "--site", str(SITE)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+            [
+                sys.executable,
+                "-m",
+                "seojobs.demosite",
+                "--port",
+                str(self.port),
+                "--https-port",
+                str(self.https_port),
+                "--site",
+                str(SITE),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.origin + "/robots.txt", timeout=1).status_code == 200 and \
-                        httpx.get(self.https_origin + "/", timeout=1, verify=False).status_code == 404:
+                if (
+                    httpx.get(self.origin + "/robots.txt", timeout=1).status_code == 200
+                    and httpx.get(self.https_origin + "/", timeout=1, verify=False).status_code == 404
+                ):
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -49,6 +63,4 @@ def answer_key(site: DemoSite, render: str = "browser") -> set[tuple[str, str]]:
     """The (rule, URL) pairs a full crawl of the demo site served by site must report, exactly."""
     key = json.loads((SITE / "answer_key.json").read_text())
     origins = {"http": site.origin, "https": site.https_origin}
-    return {(f["rule"], origins[f["scheme"]] + f["path"]) for f in key["findings"]
-            if render in f["modes"]}
-
+    return {(f["rule"], origins[f["scheme"]] + f["path"]) for f in key["findings"] if render in f["modes"]}

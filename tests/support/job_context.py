@@ -11,8 +11,7 @@ from seojobs.domain.jobs import JobType
 class RecordingCtx:
     """A JobContext that records progress."""
 
-    def __init__(self, job_type: JobType, payload: dict[str, Any],
-                 job_id: uuid.UUID | None = None) -> None:
+    def __init__(self, job_type: JobType, payload: dict[str, Any], job_id: uuid.UUID | None = None) -> None:
         """A first attempt of a job_type job with payload (its userId is the requester)."""
         self.job_id = job_id or uuid.uuid4()
         self.job_type = job_type

@@ -78,9 +78,14 @@ class ServiceSet:
         base = os.environ.copy()
         base.pop("PYTEST_CURRENT_TEST", None)
         with (self.log_dir / f"{key}.log").open("ab") as log:
-            proc = subprocess.Popen([sys.executable, "-m", *MODULES[name.split("-")[0]]], cwd=ROOT,
-                                    env={**base, **self.env, **{k: str(v) for k, v in env.items()}},
-                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", *MODULES[name.split("-")[0]]],
+                cwd=ROOT,
+                env={**base, **self.env, **{k: str(v) for k, v in env.items()}},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         self.procs[key] = proc
         return proc
 
@@ -114,17 +119,24 @@ class ServiceSet:
 
     async def wait_api(self, timeout_s: float = 30) -> None:
         """Wait until the API answers /healthz."""
+
         async def up() -> bool:
             try:
                 async with httpx.AsyncClient() as client:
                     return (await client.get(f"{self.api_url}/healthz")).status_code == 200
             except httpx.HTTPError:
                 return False
+
         await wait_for(up, timeout_s, "the API to answer", self.log_tail)
 
 
-async def wait_for(check: Callable[[], Awaitable[bool]], timeout_s: float, what: str | Callable[[], str],
-                   diagnostics: Callable[[], str] | None = None, every_s: float = 0.1) -> None:
+async def wait_for(
+    check: Callable[[], Awaitable[bool]],
+    timeout_s: float,
+    what: str | Callable[[], str],
+    diagnostics: Callable[[], str] | None = None,
+    every_s: float = 0.1,
+) -> None:
     """Poll an async condition until it holds, or fail saying what did not happen."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -9,17 +9,25 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROBOTS = "User-agent: *\nDisallow: /private\nCrawl-delay: 0.05\nSitemap: {base}/sitemap_index.xml\n"
-INDEX = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-         "<sitemap><loc>{base}/sitemap-pages.xml</loc></sitemap></sitemapindex>")
-URLSET = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-          "<url><loc>{base}/</loc><lastmod>2026-11-01</lastmod></url>"
-          "<url><loc>{base}/about</loc><lastmod>2026-10-15T08:00:00+00:00</lastmod></url>"
-          "<url><loc>{base}/gone</loc></url>"
-          "<url><loc>{base}/private/report</loc><lastmod>2026-01-01</lastmod></url>"
-          "<url><loc>https://elsewhere.example/page</loc></url></urlset>")
+INDEX = (
+    '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    "<sitemap><loc>{base}/sitemap-pages.xml</loc></sitemap></sitemapindex>"
+)
+URLSET = (
+    '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    "<url><loc>{base}/</loc><lastmod>2026-11-01</lastmod></url>"
+    "<url><loc>{base}/about</loc><lastmod>2026-10-15T08:00:00+00:00</lastmod></url>"
+    "<url><loc>{base}/gone</loc></url>"
+    "<url><loc>{base}/private/report</loc><lastmod>2026-01-01</lastmod></url>"
+    "<url><loc>https://elsewhere.example/page</loc></url></urlset>"
+)
 #: What a check of this site must report: (path, lastmod, status, error).
-EXPECTED = [("/", "2026-11-01", 200, None), ("/about", "2026-10-15T08:00:00+00:00", 200, None),
-            ("/gone", None, 404, None), ("/private/report", "2026-01-01", None, "disallowed by robots.txt")]
+EXPECTED = [
+    ("/", "2026-11-01", 200, None),
+    ("/about", "2026-10-15T08:00:00+00:00", 200, None),
+    ("/gone", None, 404, None),
+    ("/private/report", "2026-01-01", None, "disallowed by robots.txt"),
+]
 
 
 class SitemapSite:
@@ -47,10 +55,13 @@ class SitemapSite:
 
     def answer(self, path: str) -> tuple[int, str, bytes]:
         """Status, content type and body of one path."""
-        texts = {"/robots.txt": ("text/plain", ROBOTS), "/sitemap_index.xml": ("application/xml", INDEX),
-                 "/sitemap-pages.xml": ("application/xml", URLSET),
-                 "/": ("text/html", "<html><title>home</title></html>"),
-                 "/about": ("text/html", "<html><title>about</title></html>")}
+        texts = {
+            "/robots.txt": ("text/plain", ROBOTS),
+            "/sitemap_index.xml": ("application/xml", INDEX),
+            "/sitemap-pages.xml": ("application/xml", URLSET),
+            "/": ("text/html", "<html><title>home</title></html>"),
+            "/about": ("text/html", "<html><title>about</title></html>"),
+        }
         if path not in texts:
             return 404, "text/plain", b"not found"
         kind, text = texts[path]

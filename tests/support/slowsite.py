@@ -14,13 +14,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def _page(n: int, pages: int) -> bytes:
-    links = " ".join(f'<a href="/p{i}">Page number {i} of the site</a>' for i in range(n + 1, min(n + 4, pages)))
+    links = " ".join(
+        f'<a href="/p{i}">Page number {i} of the site</a>' for i in range(n + 1, min(n + 4, pages))
+    )
     words = " ".join(f"word{n}x{i}" for i in range(120))
     title = f"Page {n} of a slow local test site for long crawls"
-    return (f"<!doctype html><html lang=en><head><title>{title}</title>"
-            f'<meta name="description" content="{title}, with enough words to be a real page here.">'
-            f'<meta name="viewport" content="width=device-width"></head><body><h1>Page {n}</h1>'
-            f"<p>{words}</p>{links}</body></html>").encode()
+    return (
+        f"<!doctype html><html lang=en><head><title>{title}</title>"
+        f'<meta name="description" content="{title}, with enough words to be a real page here.">'
+        f'<meta name="viewport" content="width=device-width"></head><body><h1>Page {n}</h1>'
+        f"<p>{words}</p>{links}</body></html>"
+    ).encode()
 
 
 class SlowSite:

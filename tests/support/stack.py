@@ -55,19 +55,25 @@ def stack_address() -> Iterator[StackAddress]:
     configured = "KAFKA_BOOTSTRAP_SERVERS" in os.environ or "SEOJOBS_NATIVE_STACK" in os.environ
     if configured or not _docker_available():
         yield StackAddress(
-            pg_host="127.0.0.1", pg_port=int(os.environ.get("SEOJOBS_PG_PORT", DEFAULT_PG_PORT)),
-            pg_user="seojobs", pg_password="seojobs",
+            pg_host="127.0.0.1",
+            pg_port=int(os.environ.get("SEOJOBS_PG_PORT", DEFAULT_PG_PORT)),
+            pg_user="seojobs",
+            pg_password="seojobs",
             kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{DEFAULT_KAFKA_PORT}"),
         )
         return
     from testcontainers.kafka import KafkaContainer
     from testcontainers.postgres import PostgresContainer
 
-    with PostgresContainer("postgres:16", username="seojobs", password="seojobs") as pg, \
-            KafkaContainer("apache/kafka:4.4.0").with_kraft() as kafka:
+    with (
+        PostgresContainer("postgres:16", username="seojobs", password="seojobs") as pg,
+        KafkaContainer("apache/kafka:4.4.0").with_kraft() as kafka,
+    ):
         yield StackAddress(
-            pg_host=pg.get_container_host_ip(), pg_port=int(pg.get_exposed_port(5432)),
-            pg_user="seojobs", pg_password="seojobs",
+            pg_host=pg.get_container_host_ip(),
+            pg_port=int(pg.get_exposed_port(5432)),
+            pg_user="seojobs",
+            pg_password="seojobs",
             kafka_bootstrap=kafka.get_bootstrap_server(),
         )
 
@@ -98,4 +104,3 @@ def broker_control() -> BrokerControl:
     if not (stack_dir / "kafka" / "kafka.pid").exists():
         raise AssertionError(f"no native Kafka broker in {stack_dir}: run `seojobs stack up` first")
     return BrokerControl(stack_dir, int(os.environ.get("SEOJOBS_KAFKA_PORT", DEFAULT_KAFKA_PORT)))
-

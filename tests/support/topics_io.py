@@ -28,8 +28,9 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
 
 async def read_all(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes | None]]:
     """Every (key, value) on a topic, from the beginning to the end it had when called."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         parts = await _partitions(consumer, topic)
@@ -76,11 +77,11 @@ async def group_lag(bootstrap: str, group: str, topic: str) -> int:
         await admin.close()
 
 
-async def produce_raw(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes]],
-                      max_request_size: int = 1024 * 1024) -> None:
+async def produce_raw(
+    bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes]], max_request_size: int = 1024 * 1024
+) -> None:
     """Send records as they are, with a plain aiokafka producer (what a foreign client would do)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all",
-                                max_request_size=max_request_size)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=max_request_size)
     await producer.start()
     try:
         for key, value in records:

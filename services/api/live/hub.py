@@ -101,8 +101,12 @@ class LiveHub:
 
     async def changed_since(self, since: datetime, user_id: uuid.UUID | None = None) -> list[Snapshot]:
         """Rows updated at or after ``since`` (of ``user_id`` unless None), oldest change first."""
-        stmt = with_lease(select(Job)).where(Job.updated_at >= since).order_by(Job.updated_at).limit(
-            RESYNC_LIMIT)
+        stmt = (
+            with_lease(select(Job))
+            .where(Job.updated_at >= since)
+            .order_by(Job.updated_at)
+            .limit(RESYNC_LIMIT)
+        )
         if user_id is not None:
             stmt = stmt.where(Job.user_id == user_id)
         async with self.engine.connect() as conn:

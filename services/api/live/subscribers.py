@@ -36,8 +36,9 @@ class Snapshot:
     @classmethod
     def of(cls, row: Job, lease: LeaseInfo | None = None) -> Snapshot:
         """The snapshot of one jobs row (and its lease: who runs it)."""
-        return cls(row.id, row.user_id, int(row.last_seq or 0), cursor_of(row.updated_at),
-                   job_to_api(row, lease))
+        return cls(
+            row.id, row.user_id, int(row.last_seq or 0), cursor_of(row.updated_at), job_to_api(row, lease)
+        )
 
     @property
     def event_id(self) -> str:
@@ -46,8 +47,13 @@ class Snapshot:
 
     def message(self) -> dict[str, Any]:
         """The WebSocket message that carries this snapshot."""
-        return {"type": "job", "id": f"{self.job_id}:{self.seq}", "seq": self.seq,
-                "cursor": self.cursor, "job": self.job}
+        return {
+            "type": "job",
+            "id": f"{self.job_id}:{self.seq}",
+            "seq": self.seq,
+            "cursor": self.cursor,
+            "job": self.job,
+        }
 
     @cached_property
     def message_text(self) -> str:

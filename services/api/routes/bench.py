@@ -49,12 +49,18 @@ def _payload(tag: str | None) -> dict[str, Any]:
 
 
 @router.post("/noop", status_code=status.HTTP_202_ACCEPTED, responses=_HIDDEN)
-async def enqueue_noop(admin: Admin, queue: Queue, response: Response, body: NoopRequest | None = None,
-                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def enqueue_noop(
+    admin: Admin,
+    queue: Queue,
+    response: Response,
+    body: NoopRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """Queue one job that does nothing (benchmarks, admin)."""
     body = body or NoopRequest()
-    result = await queue.submit(JobType.NOOP, _payload(body.tag), user_id=admin.user_id,
-                                idempotency_key=idempotency_key)
+    result = await queue.submit(
+        JobType.NOOP, _payload(body.tag), user_id=admin.user_id, idempotency_key=idempotency_key
+    )
     return accepted(response, result, "No-op job queued successfully")
 
 

@@ -58,8 +58,9 @@ async def _slot_job(conn: AsyncConnection, name: str, slot: datetime) -> uuid.UU
     return (await conn.execute(stmt)).scalar()
 
 
-async def enqueue_slot(queue: QueueService, response: Response, name: str, slot: datetime,
-                       job_type: JobType, label: str) -> dict[str, Any]:
+async def enqueue_slot(
+    queue: QueueService, response: Response, name: str, slot: datetime, job_type: JobType, label: str
+) -> dict[str, Any]:
     """Enqueue a slot's job once, shared with the internal scheduler (202 new, 200 already done)."""
     job = queue.build(job_type, payload_for(job_type, slot))
 
@@ -76,28 +77,40 @@ async def enqueue_slot(queue: QueueService, response: Response, name: str, slot:
     else:
         response.status_code = status.HTTP_200_OK
         message = f"{label} was already queued for this slot"
-    return {"success": True, "jobId": str(job_id) if job_id else None, "slot": slot.isoformat(),
-            "created": created, "message": message,
-            "payload": job.payload}
+    return {
+        "success": True,
+        "jobId": str(job_id) if job_id else None,
+        "slot": slot.isoformat(),
+        "created": created,
+        "message": message,
+        "payload": job.payload,
+    }
 
 
 async def daily(queue: Queue, response: Response) -> dict[str, Any]:
     """Queue today's rollback cleanup (daysOld 90) unless this day's slot was already taken."""
-    return await enqueue_slot(queue, response, DAILY_CLEANUP, daily_slot(_now()),
-                              JobType.CLEANUP_ROLLBACKS, "Daily cleanup job")
+    return await enqueue_slot(
+        queue, response, DAILY_CLEANUP, daily_slot(_now()), JobType.CLEANUP_ROLLBACKS, "Daily cleanup job"
+    )
 
 
 async def monthly(queue: Queue, response: Response) -> dict[str, Any]:
     """Queue this month's usage reset unless this month's slot was already taken."""
-    return await enqueue_slot(queue, response, MONTHLY_RESET, monthly_slot(_now()),
-                              JobType.RESET_USAGE, "Monthly usage reset job")
+    return await enqueue_slot(
+        queue, response, MONTHLY_RESET, monthly_slot(_now()), JobType.RESET_USAGE, "Monthly usage reset job"
+    )
 
 
 def _get_and_post(path: str, endpoint: Callable[..., Awaitable[dict[str, Any]]], code: int) -> None:
     # Vercel cron calls GET; other schedulers POST. Two routes keep the operation ids unique.
     for method in ("POST", "GET"):
-        router.add_api_route(path, endpoint, methods=[method], status_code=code,
-                             operation_id=f"cron_{endpoint.__name__}_{method.lower()}")
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            status_code=code,
+            operation_id=f"cron_{endpoint.__name__}_{method.lower()}",
+        )
 
 
 _get_and_post("/process-jobs", process_jobs, status.HTTP_200_OK)

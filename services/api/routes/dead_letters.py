@@ -43,33 +43,40 @@ def _admin(engine: Engine, settings: SettingsDep) -> DeadLetterAdmin:
 
 @router.get("")
 async def list_dead_letters(
-    _: Admin, engine: Engine, settings: SettingsDep,
+    _: Admin,
+    engine: Engine,
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     job_type: Annotated[str | None, Query(alias="jobType", max_length=32)] = None,
     reason: Annotated[str | None, Query(max_length=500)] = None,
     redriven: bool | None = None,
 ) -> dict[str, Any]:
     """The newest dead letters, filtered by job type, a reason substring and whether redriven."""
-    letters = await _admin(engine, settings).list(limit=limit, job_type=job_type, reason=reason,
-                                                  redriven=redriven)
+    letters = await _admin(engine, settings).list(
+        limit=limit, job_type=job_type, reason=reason, redriven=redriven
+    )
     return {"success": True, "deadLetters": letters}
 
 
 @router.post("/redrive")
-async def redrive_matching(_: Admin, engine: Engine, settings: SettingsDep,
-                           body: Annotated[RedriveRequest, Body()]) -> dict[str, Any]:
+async def redrive_matching(
+    _: Admin, engine: Engine, settings: SettingsDep, body: Annotated[RedriveRequest, Body()]
+) -> dict[str, Any]:
     """Redrive every matching dead letter not redriven yet (an empty filter needs all=true)."""
-    job_ids = await _admin(engine, settings).redrive_matching(job_type=body.job_type, reason=body.reason,
-                                                              everything=body.all)
+    job_ids = await _admin(engine, settings).redrive_matching(
+        job_type=body.job_type, reason=body.reason, everything=body.all
+    )
     return {"success": True, "redriven": [str(j) for j in job_ids], "count": len(job_ids)}
 
 
 @router.post("/purge")
-async def purge(_: Admin, engine: Engine, settings: SettingsDep,
-                body: Annotated[PurgeRequest, Body()]) -> dict[str, Any]:
+async def purge(
+    _: Admin, engine: Engine, settings: SettingsDep, body: Annotated[PurgeRequest, Body()]
+) -> dict[str, Any]:
     """Remove dead letters older than some days and/or only redriven ones (everything: all=true)."""
-    removed = await _admin(engine, settings).purge(older_than_days=body.older_than_days,
-                                                   redriven_only=body.redriven_only, everything=body.all)
+    removed = await _admin(engine, settings).purge(
+        older_than_days=body.older_than_days, redriven_only=body.redriven_only, everything=body.all
+    )
     return {"success": True, "purged": removed}
 
 
@@ -87,8 +94,9 @@ async def redrive(letter_id: int, _: Admin, engine: Engine, settings: SettingsDe
 
 
 @router.delete("/{letter_id}")
-async def delete_dead_letter(letter_id: int, _: Admin, engine: Engine,
-                             settings: SettingsDep) -> dict[str, Any]:
+async def delete_dead_letter(
+    letter_id: int, _: Admin, engine: Engine, settings: SettingsDep
+) -> dict[str, Any]:
     """Remove one dead letter."""
     await _admin(engine, settings).delete(letter_id)
     return {"success": True, "id": letter_id}

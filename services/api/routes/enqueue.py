@@ -30,26 +30,43 @@ def accepted(response: Response, result: Enqueued, message: str) -> dict[str, An
     if not result.created:
         response.status_code = status.HTTP_200_OK
     job_id = str(result.job_id)
-    return {"success": True, "jobId": job_id, "message": message,
-            "statusUrl": f"/api/jobs/{job_id}/status"}
+    return {"success": True, "jobId": job_id, "message": message, "statusUrl": f"/api/jobs/{job_id}/status"}
 
 
 def common(body: _JobBody) -> dict[str, Any]:
     """The options every enqueue passes on: when, after which jobs, how many attempts."""
-    return {"scheduled_for": body.scheduled_for, "depends_on": body.depends_on,
-            "max_attempts": body.max_attempts}
+    return {
+        "scheduled_for": body.scheduled_for,
+        "depends_on": body.depends_on,
+        "max_attempts": body.max_attempts,
+    }
 
 
 @router.post("/crawl", status_code=status.HTTP_202_ACCEPTED, responses=_ACCEPTED)
-async def enqueue_crawl(body: CrawlRequest, user: CurrentUser, queue: Queue, response: Response,
-                        idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def enqueue_crawl(
+    body: CrawlRequest,
+    user: CurrentUser,
+    queue: Queue,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """Queue a crawl of one of the caller's sites (with ``analyze``, and its analysis)."""
-    payload: dict[str, Any] = {"siteId": str(body.site_id), "userId": str(user.user_id),
-                               "maxPages": body.max_pages}
+    payload: dict[str, Any] = {
+        "siteId": str(body.site_id),
+        "userId": str(user.user_id),
+        "maxPages": body.max_pages,
+    }
     if body.render is not None:
         payload["render"] = body.render
-    job = queue.build(JobType.CRAWL_SITE, payload, priority=body.priority, user_id=user.user_id,
-                      site_id=body.site_id, idempotency_key=idempotency_key, **common(body))
+    job = queue.build(
+        JobType.CRAWL_SITE,
+        payload,
+        priority=body.priority,
+        user_id=user.user_id,
+        site_id=body.site_id,
+        idempotency_key=idempotency_key,
+        **common(body),
+    )
     if not body.analyze:
         async with queue.engine.begin() as conn:
             result = await queue.submit_in(conn, job)
@@ -62,45 +79,86 @@ async def enqueue_crawl(body: CrawlRequest, user: CurrentUser, queue: Queue, res
 
 
 @router.post("/analysis", status_code=status.HTTP_202_ACCEPTED, responses=_ACCEPTED)
-async def enqueue_analysis(body: AnalysisRequest, user: CurrentUser, queue: Queue, response: Response,
-                           idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def enqueue_analysis(
+    body: AnalysisRequest,
+    user: CurrentUser,
+    queue: Queue,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """Queue an AI analysis of one of the caller's sites."""
     payload = {"siteId": str(body.site_id), "userId": str(user.user_id)}
-    result = await queue.submit(JobType.ANALYZE_SITE, payload, priority=body.priority,
-                                user_id=user.user_id, site_id=body.site_id,
-                                idempotency_key=idempotency_key, **common(body))
+    result = await queue.submit(
+        JobType.ANALYZE_SITE,
+        payload,
+        priority=body.priority,
+        user_id=user.user_id,
+        site_id=body.site_id,
+        idempotency_key=idempotency_key,
+        **common(body),
+    )
     return accepted(response, result, "Analysis job queued successfully")
 
 
 @router.post("/cleanup", status_code=status.HTTP_202_ACCEPTED, responses=_ACCEPTED)
-async def enqueue_cleanup(admin: Admin, queue: Queue, response: Response,
-                          body: Annotated[CleanupRequest | None, Body()] = None,
-                          idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def enqueue_cleanup(
+    admin: Admin,
+    queue: Queue,
+    response: Response,
+    body: Annotated[CleanupRequest | None, Body()] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """Queue a cleanup of expired rollbacks and old data (admin)."""
     body = body or CleanupRequest.model_validate({})
-    result = await queue.submit(JobType.CLEANUP_ROLLBACKS, {"daysOld": body.days_old},
-                                priority=body.priority, user_id=admin.user_id,
-                                idempotency_key=idempotency_key, **common(body))
+    result = await queue.submit(
+        JobType.CLEANUP_ROLLBACKS,
+        {"daysOld": body.days_old},
+        priority=body.priority,
+        user_id=admin.user_id,
+        idempotency_key=idempotency_key,
+        **common(body),
+    )
     return accepted(response, result, "Cleanup job queued successfully")
 
 
 @router.post("/usage-reset", status_code=status.HTTP_202_ACCEPTED, responses=_ACCEPTED)
-async def enqueue_usage_reset(body: UsageResetRequest, admin: Admin, queue: Queue, response: Response,
-                              idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def enqueue_usage_reset(
+    body: UsageResetRequest,
+    admin: Admin,
+    queue: Queue,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """Queue the monthly usage reset of a month, YYYY-MM (admin)."""
-    result = await queue.submit(JobType.RESET_USAGE, {"month": body.month}, priority=body.priority,
-                                user_id=admin.user_id, idempotency_key=idempotency_key, **common(body))
+    result = await queue.submit(
+        JobType.RESET_USAGE,
+        {"month": body.month},
+        priority=body.priority,
+        user_id=admin.user_id,
+        idempotency_key=idempotency_key,
+        **common(body),
+    )
     return accepted(response, result, "Usage reset job queued successfully")
 
 
 @router.post("/sync-metrics", status_code=status.HTTP_202_ACCEPTED, responses=_ACCEPTED)
-async def enqueue_sync_metrics(admin: Admin, queue: Queue, response: Response,
-                               body: Annotated[SyncMetricsRequest | None, Body()] = None,
-                               idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def enqueue_sync_metrics(
+    admin: Admin,
+    queue: Queue,
+    response: Response,
+    body: Annotated[SyncMetricsRequest | None, Body()] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """Queue a metrics sync of one site, or of every site (admin)."""
     body = body or SyncMetricsRequest.model_validate({})
     payload = {"siteId": str(body.site_id)} if body.site_id else {}
-    result = await queue.submit(JobType.SYNC_METRICS, payload, priority=body.priority,
-                                user_id=admin.user_id, site_id=body.site_id,
-                                idempotency_key=idempotency_key, **common(body))
+    result = await queue.submit(
+        JobType.SYNC_METRICS,
+        payload,
+        priority=body.priority,
+        user_id=admin.user_id,
+        site_id=body.site_id,
+        idempotency_key=idempotency_key,
+        **common(body),
+    )
     return accepted(response, result, "Metrics sync job queued successfully")

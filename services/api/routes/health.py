@@ -33,6 +33,7 @@ def _host_port(server: str) -> tuple[str, int]:
 
 def kafka_probe(bootstrap_servers: KafkaTarget) -> KafkaReady:
     """A probe that is True when the broker answers a metadata request (not just a TCP accept)."""
+
     async def ready() -> bool:
         return await kafka_ready(bootstrap_servers)
 
@@ -83,13 +84,14 @@ async def readyz(state: State) -> JSONResponse:
     succeed while min.insync.replicas replicas are in sync.
     """
     db_ok, kafka_ok = await asyncio.gather(_database_ok(state), _kafka_ok(state))
-    checks: dict[str, str | int | None] = {"database": "ok" if db_ok else "unavailable",
-                                           "kafka": "ok" if kafka_ok else "unavailable"}
+    checks: dict[str, str | int | None] = {
+        "database": "ok" if db_ok else "unavailable",
+        "kafka": "ok" if kafka_ok else "unavailable",
+    }
     if kafka_ok:
         checks["underReplicatedPartitions"] = await _under_replicated(state)
     failed = [name for name in ("database", "kafka") if checks[name] != "ok"]
     if failed:
-        body = {"success": False, "error": f"not ready: {', '.join(failed)} unavailable",
-                "checks": checks}
+        body = {"success": False, "error": f"not ready: {', '.join(failed)} unavailable", "checks": checks}
         return JSONResponse(body, status_code=503)
     return JSONResponse({"success": True, "status": "ready", "checks": checks})

@@ -23,15 +23,17 @@ DEFAULT_LIST_LIMIT = 50
 
 @router.get("", response_model=JobListResponse)
 async def list_jobs(
-    user: CurrentUser, queue: Queue,
+    user: CurrentUser,
+    queue: Queue,
     job_type: Annotated[JobType | None, Query(alias="type")] = None,
     job_status: Annotated[JobStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST_LIMIT)] = DEFAULT_LIST_LIMIT,
     site_id: Annotated[uuid.UUID | None, Query(alias="siteId", description="jobs of this site only")] = None,
     since: Annotated[datetime | None, Query(description="created at or after this time")] = None,
     until: Annotated[datetime | None, Query(description="created before this time")] = None,
-    after: Annotated[str | None, Query(max_length=200,
-                                       description="the nextCursor of the previous page")] = None,
+    after: Annotated[
+        str | None, Query(max_length=200, description="the nextCursor of the previous page")
+    ] = None,
 ) -> OrjsonResponse:
     """The caller's newest jobs (every job for an admin), filtered by type, status, site and
     creation time, a page at a time: pass the answer's ``nextCursor`` as ``after`` (null: last page)."""

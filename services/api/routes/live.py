@@ -54,8 +54,9 @@ def _terminal(snap: Snapshot) -> bool:
     return is_terminal(JobStatus(snap.job["status"]))
 
 
-async def _job_stream(hub: LiveHub, user_id: uuid.UUID | None, job_id: uuid.UUID,
-                      after: int | None) -> AsyncIterator[ServerSentEvent]:
+async def _job_stream(
+    hub: LiveHub, user_id: uuid.UUID | None, job_id: uuid.UUID, after: int | None
+) -> AsyncIterator[ServerSentEvent]:
     """The events of one job until it ends: its current row (if newer than ``after``), then changes."""
     sub = hub.subscribe(user_id, [job_id])  # before reading the row, so no change falls in between
     try:
@@ -75,11 +76,18 @@ async def _job_stream(hub: LiveHub, user_id: uuid.UUID | None, job_id: uuid.UUID
         hub.unsubscribe(sub)
 
 
-@router.get("/api/jobs/{job_id}/events", response_class=EventSourceResponse,
-            responses={404: {"description": "No such job, or another user's"}})
-async def job_events(job_id: uuid.UUID, user: CurrentUser, queue: Queue, conn: HTTPConnection,
-                     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-                     ) -> EventSourceResponse:
+@router.get(
+    "/api/jobs/{job_id}/events",
+    response_class=EventSourceResponse,
+    responses={404: {"description": "No such job, or another user's"}},
+)
+async def job_events(
+    job_id: uuid.UUID,
+    user: CurrentUser,
+    queue: Queue,
+    conn: HTTPConnection,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> EventSourceResponse:
     """Server-Sent Events of one job: ``job`` (id = last_seq) on every change, ``end`` when it ends."""
     await queue.get_job(job_id, owner_scope(user))  # 404 exactly as GET /status
     stream = _job_stream(get_hub(conn), owner_scope(user), job_id, _seq(last_event_id))
@@ -155,8 +163,14 @@ async def live_socket(ws: WebSocket, token: str | None = None) -> None:
         return
     sub = hub.subscribe(owner_scope(user), job_ids)
     try:
-        await ws.send_json({"type": "hello", "userId": str(user.user_id), "admin": user.is_admin,
-                            "scope": "all" if user.is_admin else "own"})
+        await ws.send_json(
+            {
+                "type": "hello",
+                "userId": str(user.user_id),
+                "admin": user.is_admin,
+                "scope": "all" if user.is_admin else "own",
+            }
+        )
         await _initial(hub, sub, user, options)
         tasks = [asyncio.create_task(_send_loop(ws, sub)), asyncio.create_task(_receive_loop(ws))]
         _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

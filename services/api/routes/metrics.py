@@ -13,8 +13,11 @@ from services.api.observe import outbox_backlog, read_queues
 router = APIRouter(tags=["metrics"])
 
 
-@router.get("/metrics", response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"}},
+)
 async def prometheus_metrics(engine: Engine, conn: HTTPConnection) -> Response:
     """Counters and histograms of this process, plus the outbox backlog and consumer lag right now."""
     metrics.OUTBOX_BACKLOG.set(await outbox_backlog(engine))

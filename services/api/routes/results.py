@@ -23,26 +23,44 @@ async def _crawl(engine: Any, site_id: uuid.UUID, crawl: uuid.UUID | None, user:
 
 
 @router.get("/{site_id}/issues")
-async def site_issues(site_id: uuid.UUID, user: CurrentUser, engine: Engine,
-                      rule: str | None = None,
-                      severity: Literal["high", "medium", "low"] | None = None,
-                      crawl: uuid.UUID | None = None, limit: Limit = 500,
-                      offset: Offset = 0) -> dict[str, Any]:
+async def site_issues(
+    site_id: uuid.UUID,
+    user: CurrentUser,
+    engine: Engine,
+    rule: str | None = None,
+    severity: Literal["high", "medium", "low"] | None = None,
+    crawl: uuid.UUID | None = None,
+    limit: Limit = 500,
+    offset: Offset = 0,
+) -> dict[str, Any]:
     """Issues of the site's latest crawl (or of ``crawl``), filtered by rule and severity."""
     crawl_id = await _crawl(engine, site_id, crawl, user)
-    issues = [] if crawl_id is None else await results.site_issues(
-        engine, site_id, crawl_id, rule=rule, severity=severity, limit=limit, offset=offset)
+    issues = (
+        []
+        if crawl_id is None
+        else await results.site_issues(
+            engine, site_id, crawl_id, rule=rule, severity=severity, limit=limit, offset=offset
+        )
+    )
     return {"success": True, "crawlJobId": str(crawl_id) if crawl_id else None, "issues": issues}
 
 
 @router.get("/{site_id}/pages")
-async def site_pages(site_id: uuid.UUID, user: CurrentUser, engine: Engine,
-                     crawl: uuid.UUID | None = None, limit: Limit = 500,
-                     offset: Offset = 0) -> dict[str, Any]:
+async def site_pages(
+    site_id: uuid.UUID,
+    user: CurrentUser,
+    engine: Engine,
+    crawl: uuid.UUID | None = None,
+    limit: Limit = 500,
+    offset: Offset = 0,
+) -> dict[str, Any]:
     """Pages of the site's latest crawl (or of ``crawl``)."""
     crawl_id = await _crawl(engine, site_id, crawl, user)
-    pages = [] if crawl_id is None else await results.site_pages(engine, site_id, crawl_id, limit=limit,
-                                                                  offset=offset)
+    pages = (
+        []
+        if crawl_id is None
+        else await results.site_pages(engine, site_id, crawl_id, limit=limit, offset=offset)
+    )
     return {"success": True, "crawlJobId": str(crawl_id) if crawl_id else None, "pages": pages}
 
 
@@ -57,5 +75,7 @@ async def site_recommendations(site_id: uuid.UUID, user: CurrentUser, engine: En
 @conversations.get("/{conversation_id}")
 async def get_conversation(conversation_id: uuid.UUID, user: CurrentUser, engine: Engine) -> dict[str, Any]:
     """An analysis conversation with its messages (owner only; 404 otherwise)."""
-    return {"success": True,
-            "conversation": await results.conversation(engine, conversation_id, owner_scope(user))}
+    return {
+        "success": True,
+        "conversation": await results.conversation(engine, conversation_id, owner_scope(user)),
+    }

@@ -31,7 +31,10 @@ def new_http_client(verify: bool = True) -> httpx.AsyncClient:
     """
     limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
     return httpx.AsyncClient(
-        limits=limits, follow_redirects=False, trust_env=False, verify=verify,
+        limits=limits,
+        follow_redirects=False,
+        trust_env=False,
+        verify=verify,
         timeout=httpx.Timeout(CONNECT_TIMEOUT_S * 3, connect=CONNECT_TIMEOUT_S),
     )
 
@@ -45,8 +48,14 @@ class _Walk:
 class HttpSession:
     """One crawl's plain-HTTP fetcher over the shared client, every hop checked by guard."""
 
-    def __init__(self, client: httpx.AsyncClient, guard: Guard, user_agent: str,
-                 insecure_client: httpx.AsyncClient | None = None, tls: TlsPolicy | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        guard: Guard,
+        user_agent: str,
+        insecure_client: httpx.AsyncClient | None = None,
+        tls: TlsPolicy | None = None,
+    ) -> None:
         """Fetch with client as user_agent, refusing what guard refuses.
 
         URLs whose host tls exempts go through insecure_client (no certificate verification).
@@ -77,8 +86,9 @@ class HttpSession:
         for _ in range(max_redirects + 1):
             refused = await self._check(current)
             if refused is not None:
-                return FetchResult(url, None, current, tuple(walk.hops), error=refused,
-                                   blocked=refused.startswith("blocked"))
+                return FetchResult(
+                    url, None, current, tuple(walk.hops), error=refused, blocked=refused.startswith("blocked")
+                )
             walk.seen.add(current)
             async with self._client_for(current).stream("GET", current, headers=self._headers) as resp:
                 ttfb_ms = (time.perf_counter() - started) * 1000
@@ -93,8 +103,13 @@ class HttpSession:
                 body = await _read_capped(resp)
                 header_bytes = sum(len(k) + len(v) + 4 for k, v in resp.headers.items())
                 return FetchResult(
-                    url, resp.status_code, current, tuple(walk.hops), dict(resp.headers),
-                    html=_decode_html(resp, body), ttfb_ms=ttfb_ms,
+                    url,
+                    resp.status_code,
+                    current,
+                    tuple(walk.hops),
+                    dict(resp.headers),
+                    html=_decode_html(resp, body),
+                    ttfb_ms=ttfb_ms,
                     bytes=resp.num_bytes_downloaded + header_bytes,
                 )
         return FetchResult(url, None, current, tuple(walk.hops), error="redirect loop", loop=True)

@@ -15,9 +15,14 @@ sites = typer.Typer(no_args_is_help=True)
 
 
 @users.command("create")
-def create_user(email: str, name: str = typer.Option(None), admin: bool = typer.Option(False, "--admin"),
-                plan: str = typer.Option("free", help="free, pro or enterprise")) -> None:
+def create_user(
+    email: str,
+    name: str = typer.Option(None),
+    admin: bool = typer.Option(False, "--admin"),
+    plan: str = typer.Option("free", help="free, pro or enterprise"),
+) -> None:
     """Create a user and print a new API token for them (shown once)."""
+
     async def body(engine: AsyncEngine) -> tuple[uuid.UUID, str]:
         user_id = await acc.create_user(engine, email, name, plan=plan, role="admin" if admin else "user")
         return user_id, await acc.create_token(engine, user_id, "cli")

@@ -28,13 +28,14 @@ def run_demo(settings: Settings) -> None:
     """Bring everything up and run crawl, analysis and maintenance jobs over the HTTP API."""
     stack.up(brokers=1)
     # The demo site is on this machine, and its https side has a self-signed certificate.
-    env = {"SEOJOBS_CRAWL_ALLOWED_PRIVATE": "127.0.0.0/8",
-           "SEOJOBS_CRAWL_TLS_INSECURE_HOSTS": "127.0.0.0/8"}
+    env = {"SEOJOBS_CRAWL_ALLOWED_PRIVATE": "127.0.0.0/8", "SEOJOBS_CRAWL_TLS_INSECURE_HOSTS": "127.0.0.0/8"}
     for name in ("demosite", *supervise.SERVICES):
         console.print(supervise.start(settings.stack_dir, name, env))
     asyncio.run(_demo(settings))
-    console.print("\nThe services keep running: [bold]seojobs services status[/bold]; stop them with "
-                  "[bold]seojobs services down && seojobs stack down[/bold].")
+    console.print(
+        "\nThe services keep running: [bold]seojobs services status[/bold]; stop them with "
+        "[bold]seojobs services down && seojobs stack down[/bold]."
+    )
 
 
 async def _demo(settings: Settings) -> None:
@@ -42,8 +43,9 @@ async def _demo(settings: Settings) -> None:
     site_url = f"http://127.0.0.1:{supervise.DEMO_SITE_PORT}/"
 
     async def setup(engine: Any) -> tuple[uuid.UUID, str]:
-        user_id = await acc.create_user(engine, f"demo-{uuid.uuid4().hex[:6]}@seojobs.local",
-                                        "Demo admin", plan="pro", role="admin")
+        user_id = await acc.create_user(
+            engine, f"demo-{uuid.uuid4().hex[:6]}@seojobs.local", "Demo admin", plan="pro", role="admin"
+        )
         return user_id, await acc.create_token(engine, user_id, "demo")
 
     _, token = await with_engine(settings, setup)
@@ -61,8 +63,10 @@ async def _demo(settings: Settings) -> None:
         job = await _follow(http, analysis, "analysis")
         _show_analysis(job)
         console.rule("[bold]3. Maintenance jobs")
-        maintenance = (("/api/jobs/sync-metrics", {"siteId": site_id}),
-                       ("/api/jobs/cleanup", {"daysOld": 90}))
+        maintenance = (
+            ("/api/jobs/sync-metrics", {"siteId": site_id}),
+            ("/api/jobs/cleanup", {"daysOld": 90}),
+        )
         for path, body in maintenance:
             job = await _follow(http, await _enqueue(http, path, body), path.rsplit("/", 1)[-1])
             console.print_json(data=job["result"])
@@ -92,8 +96,12 @@ async def _enqueue(http: httpx.AsyncClient, path: str, body: dict[str, Any]) -> 
 
 async def _follow(http: httpx.AsyncClient, job_id: str, label: str) -> dict[str, Any]:
     """Poll the status endpoint and draw a progress bar until the job ends."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+    )
     deadline = time.monotonic() + JOB_TIMEOUT_S
     with Progress(*columns, console=console) as bar:
         task = bar.add_task(f"{label} PENDING", total=100)
@@ -117,8 +125,10 @@ def _table(title: str, rows: Sequence[tuple[str, ...]], *columns: str) -> Table:
 
 def _show_crawl(job: dict[str, Any]) -> None:
     r = job["result"]
-    console.print(f"{r['pagesAnalyzed']} pages, {r['issuesFound']} issues in {r['durationMs']} ms "
-                  f"(stopped: {r['stoppedReason']}); by severity: {r['issuesBySeverity']}")
+    console.print(
+        f"{r['pagesAnalyzed']} pages, {r['issuesFound']} issues in {r['durationMs']} ms "
+        f"(stopped: {r['stoppedReason']}); by severity: {r['issuesBySeverity']}"
+    )
     rows = sorted(r["issuesByRule"].items(), key=lambda kv: -kv[1])
     console.print(_table("Issues by rule", [(k, str(v)) for k, v in rows], "rule", "count"))
 

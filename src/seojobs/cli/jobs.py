@@ -40,8 +40,9 @@ def _enqueued(job_id: uuid.UUID) -> None:
 def enqueue_crawl(site_id: uuid.UUID, user_id: uuid.UUID, max_pages: int = 10, priority: int = 5) -> None:
     """Queue a crawl of a site."""
     cfg = settings()
-    _enqueued(run(with_engine(cfg, lambda e: _queue(cfg, e).enqueue_crawl(site_id, user_id, max_pages,
-                                                                          priority))))
+    _enqueued(
+        run(with_engine(cfg, lambda e: _queue(cfg, e).enqueue_crawl(site_id, user_id, max_pages, priority)))
+    )
 
 
 @enqueue.command("analysis")
@@ -70,8 +71,12 @@ async def follow(store: JobStore, job_id: uuid.UUID, live: bool) -> dict[str, An
     job = job_to_api(await store.get(job_id))
     if not live:
         return job
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as bar:
         task = bar.add_task(f"{job['type']} {job['status']}", total=100)
         while True:
@@ -82,8 +87,9 @@ async def follow(store: JobStore, job_id: uuid.UUID, live: bool) -> dict[str, An
             await asyncio.sleep(FOLLOW_EVERY_S)
 
 
-def status(job_id: uuid.UUID,
-           follow_: bool = typer.Option(False, "--follow", "-f", help="Live progress until done.")) -> None:
+def status(
+    job_id: uuid.UUID, follow_: bool = typer.Option(False, "--follow", "-f", help="Live progress until done.")
+) -> None:
     """Show a job; with --follow, a live progress bar and then its result."""
     cfg = settings()
     job = run(with_engine(cfg, lambda e: follow(_store(cfg, e), job_id, follow_)))
@@ -92,15 +98,19 @@ def status(job_id: uuid.UUID,
         raise typer.Exit(2)
 
 
-def list_jobs(type_: JobType = typer.Option(None, "--type"),
-              status_: JobStatus = typer.Option(None, "--status"), limit: int = 20) -> None:
+def list_jobs(
+    type_: JobType = typer.Option(None, "--type"),
+    status_: JobStatus = typer.Option(None, "--status"),
+    limit: int = 20,
+) -> None:
     """List the newest jobs."""
     cfg = settings()
     jobs = run(with_engine(cfg, lambda e: _store(cfg, e).list(type_, status_, limit)))
     table = Table("id", "type", "status", "progress", "attempts", "created")
     for j in jobs:
-        table.add_row(str(j.id), j.type, j.status, f"{j.progress}%", str(j.attempts),
-                      j.created_at.isoformat())
+        table.add_row(
+            str(j.id), j.type, j.status, f"{j.progress}%", str(j.attempts), j.created_at.isoformat()
+        )
     console.print(table)
 
 

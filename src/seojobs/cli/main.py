@@ -8,8 +8,11 @@ from seojobs.cli import accounts, dlq, jobs, services, stack, top
 from seojobs.cli.replay import replay
 from seojobs.cli.schemas import schemas
 
-app = typer.Typer(help="seojobs: the background-job platform of an SEO SaaS, on Kafka.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="seojobs: the background-job platform of an SEO SaaS, on Kafka.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 app.add_typer(stack.app, name="stack", help="The native PostgreSQL + Kafka stack.")
 app.add_typer(services.app, name="services", help="Run the services in the background.")
 app.add_typer(accounts.users, name="user", help="Users and their API tokens.")

@@ -38,8 +38,9 @@ def differences(directory: Path) -> list[Difference]:
             continue
         current = target.read_text()
         if current != text:
-            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "models",
-                                        lineterm="", n=0)
+            diff = difflib.unified_diff(
+                current.splitlines(), text.splitlines(), "committed", "models", lineterm="", n=0
+            )
             found.append(Difference(path, "changed", tuple(diff)))
     committed = {p.relative_to(directory).as_posix() for p in directory.rglob("*.json")}
     found += [Difference(path, "stale") for path in sorted(committed - wanted.keys())]
@@ -80,7 +81,7 @@ def schemas(
         return
     for change in changes:
         console.print(f"[red]{change.kind}[/red] {change.path}", highlight=False)
-        for line in change.diff[2:2 + DIFF_LINES_SHOWN]:
+        for line in change.diff[2 : 2 + DIFF_LINES_SHOWN]:
             console.print(f"    {line}", highlight=False, markup=False, soft_wrap=True)
         if len(change.diff) > 2 + DIFF_LINES_SHOWN:
             console.print(f"    ... {len(change.diff) - 2 - DIFF_LINES_SHOWN} more lines", highlight=False)

@@ -26,7 +26,8 @@ REASSIGN_HINT = (
     "'Changing the replication of existing topics'): kafka-reassign-partitions.sh "
     "--bootstrap-server HOST:PORT --reassignment-json-file plan.json --execute, and "
     "kafka-configs.sh --alter --entity-type topics --entity-name TOPIC --add-config "
-    "min.insync.replicas=N; more partitions: kafka-topics.sh --alter --partitions N.")
+    "min.insync.replicas=N; more partitions: kafka-topics.sh --alter --partitions N."
+)
 
 
 def _kafka_up(cfg: Settings, brokers: int) -> str:
@@ -38,13 +39,20 @@ def _kafka_up(cfg: Settings, brokers: int) -> str:
     user = stack_user(nodes.client_env)
     said = cluster.up(nodes, user)
     write_client_env(nodes.client_env, bootstrap(nodes.nodes, sasl=True), nodes.cafile, user)
-    return (f"{said}\nClients: KAFKA_BOOTSTRAP_SERVERS={bootstrap(nodes.nodes)} (PLAINTEXT); the "
-            f"SASL_SSL settings are in {nodes.client_env}")
+    return (
+        f"{said}\nClients: KAFKA_BOOTSTRAP_SERVERS={bootstrap(nodes.nodes)} (PLAINTEXT); the "
+        f"SASL_SSL settings are in {nodes.client_env}"
+    )
 
 
 @app.command()
-def up(brokers: int = typer.Option(1, help="1: a single dev broker; 3: a native 3-node KRaft cluster "
-                                            "(set KAFKA_BOOTSTRAP_SERVERS to its nodes)")) -> None:
+def up(
+    brokers: int = typer.Option(
+        1,
+        help="1: a single dev broker; 3: a native 3-node KRaft cluster "
+        "(set KAFKA_BOOTSTRAP_SERVERS to its nodes)",
+    ),
+) -> None:
     """Install (if needed) and start PostgreSQL and Kafka, migrate, create the topics."""
     cfg = settings()
     try:
@@ -55,8 +63,9 @@ def up(brokers: int = typer.Option(1, help="1: a single dev broker; 3: a native 
         with console.status("Migrating the database..."):
             upgrade(cfg.database_url)
         with console.status("Creating topics..."):
-            created = asyncio.run(ensure_topics(connection_from(cfg),
-                                                project_specs(cfg.topics, cfg.retry_steps)))
+            created = asyncio.run(
+                ensure_topics(connection_from(cfg), project_specs(cfg.topics, cfg.retry_steps))
+            )
     except StackError as exc:
         console.print(f"[red]stack up failed:[/red] {exc.message}")
         raise typer.Exit(1) from exc
@@ -95,9 +104,11 @@ def migrate() -> None:
     console.print("Schema at head.")
 
 
-def topics(check: bool = typer.Option(False, "--check", help="Compare partitions, replication and "
-                                                             "min ISR with the settings; change nothing")
-           ) -> None:
+def topics(
+    check: bool = typer.Option(
+        False, "--check", help="Compare partitions, replication and min ISR with the settings; change nothing"
+    ),
+) -> None:
     """Create the project's Kafka topics (partitions, retention, replication) if missing, or check them."""
     cfg = settings()
     specs = project_specs(cfg.topics, cfg.retry_steps)
@@ -111,7 +122,9 @@ def topics(check: bool = typer.Option(False, "--check", help="Compare partitions
     for topic, n in sorted(report.under_replicated.items()):
         console.print(f"{topic}: {n} partitions under-replicated")
     if report.differences:
-        console.print(f"[red]{len(report.differences)} differences[/red] on {len(specs)} topics "
-                      f"({report.brokers} brokers).\n{REASSIGN_HINT}")
+        console.print(
+            f"[red]{len(report.differences)} differences[/red] on {len(specs)} topics "
+            f"({report.brokers} brokers).\n{REASSIGN_HINT}"
+        )
         raise typer.Exit(1)
     console.print(f"{len(specs)} topics match the settings ({report.brokers} brokers).")

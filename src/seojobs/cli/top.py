@@ -43,12 +43,16 @@ async def read_frame(cfg: Settings, engine: AsyncEngine) -> Frame:
     """Read Kafka and the database once."""
     try:
         lags: list[TopicLag] | None = await read_lag(
-            connection_from(cfg), watches(Topics(cfg.topic_prefix), cfg.retry_steps))
+            connection_from(cfg), watches(Topics(cfg.topic_prefix), cfg.retry_steps)
+        )
     except KafkaUnavailable:
         lags = None
-    return Frame(lags, await insights.open_jobs(engine),
-                 await insights.throughput(engine, THROUGHPUT_MINUTES, 60),
-                 await insights.recent_failures(engine, FAILURES_SHOWN))
+    return Frame(
+        lags,
+        await insights.open_jobs(engine),
+        await insights.throughput(engine, THROUGHPUT_MINUTES, 60),
+        await insights.recent_failures(engine, FAILURES_SHOWN),
+    )
 
 
 def render(frame: Frame) -> Group:
@@ -66,8 +70,10 @@ def render(frame: Frame) -> Group:
     failed = sum(b["failed"] for b in frame.throughput)
     rate = f"{100 * failed / (done + failed):.1f}%" if done + failed else "-"
     spark = " ".join(str(b["completed"]) for b in frame.throughput)
-    summary = (f"last {THROUGHPUT_MINUTES} min: {done} completed, {failed} failed (failure rate {rate})\n"
-               f"completed per minute: {spark}")
+    summary = (
+        f"last {THROUGHPUT_MINUTES} min: {done} completed, {failed} failed (failure rate {rate})\n"
+        f"completed per minute: {spark}"
+    )
     failures = Table("job", "type", "error", "when", title="Recent failures")
     for f in frame.failures:
         failures.add_row(f["id"][:8], f["type"], (f["error"] or "")[:80], f["completedAt"] or "")
@@ -81,8 +87,10 @@ async def _watch(cfg: Settings, engine: AsyncEngine, interval_s: float) -> None:
             await asyncio.sleep(interval_s)
 
 
-def top(once: bool = typer.Option(False, "--once", help="Print one frame and exit."),
-        interval: float = typer.Option(DEFAULT_INTERVAL_S, help="Seconds between frames.")) -> None:
+def top(
+    once: bool = typer.Option(False, "--once", help="Print one frame and exit."),
+    interval: float = typer.Option(DEFAULT_INTERVAL_S, help="Seconds between frames."),
+) -> None:
     """Live queues, consumer lag, throughput and recent failures (Ctrl-C to quit)."""
     cfg = settings()
     if once:

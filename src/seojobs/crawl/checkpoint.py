@@ -66,9 +66,13 @@ def load_state(data: Any) -> CrawlState | None:
 class CheckpointClock:
     """Says when a crawl is due a save: ``every_pages`` pages or ``every_s`` seconds since the last."""
 
-    def __init__(self, every_pages: int = DEFAULT_CHECKPOINT_PAGES,
-                 every_s: float = DEFAULT_CHECKPOINT_EVERY_S, clock: Callable[[], float] = time.monotonic,
-                 pages: int = 0) -> None:
+    def __init__(
+        self,
+        every_pages: int = DEFAULT_CHECKPOINT_PAGES,
+        every_s: float = DEFAULT_CHECKPOINT_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+        pages: int = 0,
+    ) -> None:
         self.every_pages = every_pages
         self.every_s = every_s
         self._clock = clock
@@ -78,7 +82,8 @@ class CheckpointClock:
     def due(self, pages: int) -> bool:
         """Whether a save is due with ``pages`` done."""
         return pages - self._pages >= self.every_pages or (
-            pages > self._pages and self._clock() - self._at >= self.every_s)
+            pages > self._pages and self._clock() - self._at >= self.every_s
+        )
 
     def saved(self, pages: int) -> None:
         """A save with ``pages`` done was made."""

@@ -40,8 +40,9 @@ __all__ = [
 class Crawler:
     """Crawls sites; start() once per process (or let crawl() start lazily), close() at exit."""
 
-    def __init__(self, *, chromium_path: str = CHROMIUM_PATH, proxy_port: int = 0,
-                 resolver: Resolver = system_resolve) -> None:
+    def __init__(
+        self, *, chromium_path: str = CHROMIUM_PATH, proxy_port: int = 0, resolver: Resolver = system_resolve
+    ) -> None:
         """Use the Chromium at chromium_path; each crawl's SSRF proxy binds proxy_port (0: any)."""
         self._pool = BrowserPool(chromium_path, proxy_port)
         self._client = new_http_client()
@@ -62,16 +63,24 @@ class Crawler:
         if self._insecure_client is not None:
             await self._insecure_client.aclose()
 
-    async def crawl(self, base_url: str, options: CrawlOptions, on_page: OnPage, *,
-                    resume: CrawlState | None = None, on_checkpoint: OnCheckpoint | None = None,
-                    checkpoints: CheckpointClock | None = None) -> CrawlReport:
+    async def crawl(
+        self,
+        base_url: str,
+        options: CrawlOptions,
+        on_page: OnPage,
+        *,
+        resume: CrawlState | None = None,
+        on_checkpoint: OnCheckpoint | None = None,
+        checkpoints: CheckpointClock | None = None,
+    ) -> CrawlReport:
         """Crawl the site at base_url (going on from ``resume``, saving with ``on_checkpoint``);
         PermanentError if unsafe, RetryableError if unreachable."""
         fetch_url = fetchable_url(base_url)
         if fetch_url is None:
             raise PermanentError(f"not an absolute http(s) URL: {base_url!r}", url=base_url)
-        guard = await guard_for(fetch_url, AddressPolicy.from_allowed(options.allowed_private),
-                                self._resolver, shown=base_url)
+        guard = await guard_for(
+            fetch_url, AddressPolicy.from_allowed(options.allowed_private), self._resolver, shown=base_url
+        )
         tls = TlsPolicy.from_entries(options.tls_insecure_hosts)
         if tls.enabled and self._insecure_client is None:
             self._insecure_client = new_http_client(verify=False)
@@ -79,10 +88,17 @@ class Crawler:
         http = HttpSession(self._client, guard, options.user_agent, insecure, tls)
         pages: PageFetcher = http
         if options.render == "browser":
-            pages = await self._pool.session(guard, options.user_agent, tls,
-                                             options.measure_after_load_s)
+            pages = await self._pool.session(guard, options.user_agent, tls, options.measure_after_load_s)
         try:
-            return await CrawlRun(fetch_url, options, pages, http, on_page, resume=resume,
-                                  on_checkpoint=on_checkpoint, checkpoints=checkpoints).run()
+            return await CrawlRun(
+                fetch_url,
+                options,
+                pages,
+                http,
+                on_page,
+                resume=resume,
+                on_checkpoint=on_checkpoint,
+                checkpoints=checkpoints,
+            ).run()
         finally:
             await pages.close()

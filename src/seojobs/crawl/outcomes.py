@@ -31,18 +31,26 @@ def _facts(result: FetchResult, scope: SiteScope) -> PageFacts | None:
     if result.html is None or result.status is None:
         return None
     response = ResponseFacts(
-        url=result.final_url, status=result.status, headers=result.headers,
-        ttfb_ms=result.ttfb_ms, bytes=result.bytes, loaded_resources=result.resources,
+        url=result.final_url,
+        status=result.status,
+        headers=result.headers,
+        ttfb_ms=result.ttfb_ms,
+        bytes=result.bytes,
+        loaded_resources=result.resources,
     )
     facts = extract_page_facts(result.html, response, scope)
     if result.raw_html is None:
         return facts
     raw = extract_page_facts(result.raw_html, response, scope)
     render = RenderFacts(
-        raw_titles=raw.titles, raw_canonicals=raw.canonicals, raw_meta_robots=raw.meta_robots,
-        raw_link_targets=frozenset(link.target for link in raw.links
-                                   if link.internal and link.target is not None),
-        dom_elements=result.dom_elements)
+        raw_titles=raw.titles,
+        raw_canonicals=raw.canonicals,
+        raw_meta_robots=raw.meta_robots,
+        raw_link_targets=frozenset(
+            link.target for link in raw.links if link.internal and link.target is not None
+        ),
+        dom_elements=result.dom_elements,
+    )
     requested = [u for u, _ in result.resource_statuses if scope.is_internal(u)]
     subresources = tuple(dict.fromkeys((*facts.subresources, *requested)))
     return replace(facts, render=render, subresources=subresources)
@@ -62,10 +70,13 @@ def to_outcomes(key: str, result: FetchResult, scope: SiteScope) -> Outcomes:
         return Outcomes(UrlOutcome(key, status, redirects, error=result.error))
     facts = _facts(result, scope)
     if not redirects:
-        return Outcomes(UrlOutcome(key, result.status, final_status=result.status,
-                                   error=result.error, facts=facts))
+        return Outcomes(
+            UrlOutcome(key, result.status, final_status=result.status, error=result.error, facts=facts)
+        )
     requested = UrlOutcome(key, first_status, redirects, final_status=result.status)
     if not scope.is_internal(final_key):
         return Outcomes(requested)
-    return Outcomes(requested, UrlOutcome(final_key, result.status, final_status=result.status,
-                                          error=result.error, facts=facts))
+    return Outcomes(
+        requested,
+        UrlOutcome(final_key, result.status, final_status=result.status, error=result.error, facts=facts),
+    )

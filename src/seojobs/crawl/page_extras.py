@@ -23,8 +23,12 @@ RESOURCE_MAX_REDIRECTS = 5
 class PageExtras:
     """Collects the late facts of one crawl's pages and the status of their sub-resources."""
 
-    def __init__(self, checker: TextFetcher | None, timeout_s: float,
-                 outcomes: Callable[[], dict[str, UrlOutcome]] = dict) -> None:
+    def __init__(
+        self,
+        checker: TextFetcher | None,
+        timeout_s: float,
+        outcomes: Callable[[], dict[str, UrlOutcome]] = dict,
+    ) -> None:
         """Check sub-resources with checker (None: the browser reports its own requests); a
         measurement that ends goes at once into the outcome it belongs to in outcomes()."""
         self._checker = checker
@@ -79,8 +83,7 @@ class PageExtras:
 
     async def finish(self) -> None:
         """Wait for every measurement (each lands in its outcome) and every check."""
-        await asyncio.gather(*self._checks, *(task for _, task in self._late),
-                             return_exceptions=True)
+        await asyncio.gather(*self._checks, *(task for _, task in self._late), return_exceptions=True)
 
     async def cancel(self) -> None:
         """Stop what still runs (the crawl ended early)."""

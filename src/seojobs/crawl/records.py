@@ -63,8 +63,12 @@ class CrawlOptions:
             raise ValidationFailed("render must be 'browser' or 'http'", render=self.render)
         if self.per_host_concurrency < 1:
             raise ValidationFailed("per_host_concurrency must be at least 1")
-        if self.page_timeout_s <= 0 or self.job_timeout_s <= 0 or self.crawl_delay_cap_s < 0 \
-                or self.measure_after_load_s < 0:
+        if (
+            self.page_timeout_s <= 0
+            or self.job_timeout_s <= 0
+            or self.crawl_delay_cap_s < 0
+            or self.measure_after_load_s < 0
+        ):
             raise ValidationFailed("timeouts must be positive and the delay cap not negative")
         if not 0 <= self.error_threshold <= 1:
             raise ValidationFailed("error_threshold must be within 0..1")

@@ -11,10 +11,19 @@ from protego import Protego
 from seojobs.domain.seo.facts import RobotsFacts
 
 #: Directives we know; anything else in a robots.txt is reported as unknown.
-KNOWN_DIRECTIVES: frozenset[str] = frozenset({
-    "user-agent", "allow", "disallow", "crawl-delay", "sitemap", "host", "clean-param",
-    "request-rate", "visit-time",
-})
+KNOWN_DIRECTIVES: frozenset[str] = frozenset(
+    {
+        "user-agent",
+        "allow",
+        "disallow",
+        "crawl-delay",
+        "sitemap",
+        "host",
+        "clean-param",
+        "request-rate",
+        "visit-time",
+    }
+)
 #: The most bytes of robots.txt that are parsed (RFC 9309 asks for at least 500 KiB).
 MAX_ROBOTS_BYTES = 512 * 1024
 

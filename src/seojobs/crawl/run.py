@@ -60,10 +60,18 @@ class _Unmeasured:
 class CrawlRun:
     """The state of one crawl; build, then await run() once."""
 
-    def __init__(self, base_url: str, options: CrawlOptions, pages: PageFetcher,
-                 texts: TextFetcher, on_page: OnPage, *, resume: CrawlState | None = None,
-                 on_checkpoint: OnCheckpoint | None = None,
-                 checkpoints: CheckpointClock | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        options: CrawlOptions,
+        pages: PageFetcher,
+        texts: TextFetcher,
+        on_page: OnPage,
+        *,
+        resume: CrawlState | None = None,
+        on_checkpoint: OnCheckpoint | None = None,
+        checkpoints: CheckpointClock | None = None,
+    ) -> None:
         """Crawl the site at base_url (already checked by the guard), from ``resume`` if given,
         saving the state with ``on_checkpoint`` as ``checkpoints`` says."""
         self.base_url = base_url
@@ -94,8 +102,9 @@ class CrawlRun:
         # as not fetched yet (see _Unmeasured), so a resumed crawl measures them again.
         self._unmeasured: dict[str, _Unmeasured] = {}
         # Late browser measurements and http-mode sub-resource checks, off the crawl's path.
-        self._extras = PageExtras(texts if options.render == "http" else None,
-                                  options.page_timeout_s, lambda: self.outcomes)
+        self._extras = PageExtras(
+            texts if options.render == "http" else None, options.page_timeout_s, lambda: self.outcomes
+        )
 
     async def run(self) -> CrawlReport:
         """Crawl and judge; JobCancelled from on_page propagates, a job timeout stops early."""
@@ -111,16 +120,16 @@ class CrawlRun:
             await self._extras.cancel()
         reason: StoppedReason = self._stop or "completed"
         report = self._report(reason, int((time.monotonic() - started) * 1000))
-        total, _ = progress_percent(len(self.outcomes), self.frontier.discovered,
-                                    self.options.max_pages, finished=True)
+        total, _ = progress_percent(
+            len(self.outcomes), self.frontier.discovered, self.options.max_pages, finished=True
+        )
         await self._on_page(CrawlProgress(len(self.outcomes), total, 100, self.base_url))
         return report
 
     async def _prepare(self) -> None:
         origin = self.base_url.split("/", 3)
         robots_url = "/".join(origin[:3]) + "/robots.txt"
-        answer = await self._texts.get_text(robots_url, self.options.page_timeout_s,
-                                            ROBOTS_MAX_REDIRECTS)
+        answer = await self._texts.get_text(robots_url, self.options.page_timeout_s, ROBOTS_MAX_REDIRECTS)
         error = answer.error or ""
         if answer.status is None and error.startswith(TLS_UNTRUSTED):
             # The certificate will not change between retries: fail now, and say why.
@@ -128,10 +137,10 @@ class CrawlRun:
         if answer.status is None and not error.startswith("blocked"):
             raise RetryableError(f"site unreachable: {error}", url=robots_url)
         self.robots = RobotsPolicy.from_response(
-            robots_url, answer.status, answer.body.decode("utf-8", errors="replace"))
+            robots_url, answer.status, answer.body.decode("utf-8", errors="replace")
+        )
         ua = self.options.user_agent
-        self._pacer = HostPacer(
-            effective_delay(self.robots.crawl_delay(ua), self.options.crawl_delay_cap_s))
+        self._pacer = HostPacer(effective_delay(self.robots.crawl_delay(ua), self.options.crawl_delay_cap_s))
         self._extras.pacer = self._pacer
         if self._resume is not None:
             self._restore(self._resume)
@@ -164,9 +173,12 @@ class CrawlRun:
             tuple(o for key, o in self.outcomes.items() if key not in dropped),
             (*self._fetching.values(), *(u.item for u in redo), *queue),
             tuple(key for key in seen if key not in unseen),
-            tuple(sorted(self.disallowed)), tuple(self.sitemap_urls),
-            self._errors - sum(u.error for u in redo), self._last_percent,
-            tuple(self._extras.resource_status.items()))
+            tuple(sorted(self.disallowed)),
+            tuple(self.sitemap_urls),
+            self._errors - sum(u.error for u in redo),
+            self._last_percent,
+            tuple(self._extras.resource_status.items()),
+        )
 
     async def _read_sitemaps(self, default: str) -> None:
         queue = list(dict.fromkeys([*self.robots.sitemaps(), default]))
@@ -188,8 +200,7 @@ class CrawlRun:
                     self.sitemap_urls.append(loc_key)
 
     async def _crawl(self) -> None:
-        workers = [asyncio.ensure_future(self._worker())
-                   for _ in range(self.options.per_host_concurrency)]
+        workers = [asyncio.ensure_future(self._worker()) for _ in range(self.options.per_host_concurrency)]
         try:
             finished, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
             for task in finished:
@@ -247,8 +258,7 @@ class CrawlRun:
         self.outcomes[item.key] = mapped.requested
         keys = [item.key]
         final = mapped.final
-        if final is not None and self._reserved < self.options.max_pages and \
-                self.frontier.claim(final.url):
+        if final is not None and self._reserved < self.options.max_pages and self.frontier.claim(final.url):
             self._reserved += 1
             self.outcomes[final.url] = final
             keys.append(final.url)
@@ -271,8 +281,9 @@ class CrawlRun:
     async def _progress(self, url: str) -> None:
         async with self._progress_lock:
             done = len(self.outcomes)
-            total, percent = progress_percent(done, self.frontier.discovered,
-                                              self.options.max_pages, finished=False)
+            total, percent = progress_percent(
+                done, self.frontier.discovered, self.options.max_pages, finished=False
+            )
             # The frontier grows as pages are read; a progress bar must not move backwards.
             percent = self._last_percent = max(self._last_percent, percent)
             await self._on_page(CrawlProgress(done, total, percent, url))
@@ -280,24 +291,32 @@ class CrawlRun:
                 await self._on_checkpoint(self.snapshot())
                 self._checkpoints.saved(done)
             if self._stop is None and error_threshold_passed(
-                    self._errors, done, self.options.error_threshold, self.options.error_min_pages):
+                self._errors, done, self.options.error_threshold, self.options.error_min_pages
+            ):
                 self._stop = "error_threshold"
                 self._wake.set()
 
     def _report(self, reason: StoppedReason, duration_ms: int) -> CrawlReport:
         site = SiteFacts(
-            base_url=self._base_key, outcomes=self.outcomes,
-            robots=self.robots.facts(), robots_disallowed=frozenset(self.disallowed),
+            base_url=self._base_key,
+            outcomes=self.outcomes,
+            robots=self.robots.facts(),
+            robots_disallowed=frozenset(self.disallowed),
             resource_status=self._extras.resource_status,
-            sitemap_urls=tuple(self.sitemap_urls), complete=reason == "completed",
+            sitemap_urls=tuple(self.sitemap_urls),
+            complete=reason == "completed",
         )
         findings = analyze_site(site, self.options.thresholds)
         issues = tuple(IssueRecord(f.url, f.rule, RULES[f.rule][0], f.evidence) for f in findings)
         pages = tuple(
             PageRecord(
-                url=o.url, status=o.status, redirect_target=o.redirects[0] if o.redirects else None,
-                ttfb_ms=o.facts.ttfb_ms if o.facts else None, bytes=o.facts.bytes if o.facts else 0,
-                title=o.facts.title if o.facts else None, words=o.facts.words if o.facts else 0,
+                url=o.url,
+                status=o.status,
+                redirect_target=o.redirects[0] if o.redirects else None,
+                ttfb_ms=o.facts.ttfb_ms if o.facts else None,
+                bytes=o.facts.bytes if o.facts else 0,
+                title=o.facts.title if o.facts else None,
+                words=o.facts.words if o.facts else 0,
             )
             for o in self.outcomes.values()
         )

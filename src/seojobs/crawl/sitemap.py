@@ -31,10 +31,7 @@ def parse_sitemap(body: bytes) -> Sitemap:
         return Sitemap((), ())
     if root is None:
         return Sitemap((), ())
-    locs = [
-        (el.getparent(), (el.text or "").strip())
-        for el in root.iter("{*}loc")
-    ]
+    locs = [(el.getparent(), (el.text or "").strip()) for el in root.iter("{*}loc")]
     urls = tuple(loc for parent, loc in locs if loc and _local(parent) == "url")
     children = tuple(loc for parent, loc in locs if loc and _local(parent) == "sitemap")
     return Sitemap(urls[:MAX_SITEMAP_URLS], children)

@@ -22,11 +22,24 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
 #: Special-purpose ranges refused even where the ipaddress module's tables (which vary across
 #: Python releases) call them global.
-BLOCKED_NETWORKS: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15",
-    "198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4", "100::/64", "2001:db8::/32",
-    "fc00::/7", "fe80::/10", "fec0::/10",
-))
+BLOCKED_NETWORKS: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "100.64.0.0/10",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "240.0.0.0/4",
+        "100::/64",
+        "2001:db8::/32",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+    )
+)
 
 
 class UnsafeUrl(ValueError):
@@ -170,8 +183,14 @@ class Guard:
         return await self.check_host(parts.hostname)
 
 
-async def guard_for(url: str, policy: AddressPolicy, resolver: Resolver = system_resolve, *,
-                    what: str = "crawl", shown: str | None = None) -> Guard:
+async def guard_for(
+    url: str,
+    policy: AddressPolicy,
+    resolver: Resolver = system_resolve,
+    *,
+    what: str = "crawl",
+    shown: str | None = None,
+) -> Guard:
     """A guard for one job on the site at url (checked first, as the user gave it: ``shown``).
 
     PermanentError if url is unsafe ("refused to <what> ..."), RetryableError if its host does not

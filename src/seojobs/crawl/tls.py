@@ -13,8 +13,10 @@ TLS_UNTRUSTED = "untrusted TLS certificate"
 
 def untrusted_message(host: str, reason: str) -> str:
     """The error text of a fetch refused because host's certificate failed verification."""
-    return (f"{TLS_UNTRUSTED} for {host}: {reason} (the crawler accepts it only for hosts "
-            "listed in tls_insecure_hosts)")
+    return (
+        f"{TLS_UNTRUSTED} for {host}: {reason} (the crawler accepts it only for hosts "
+        "listed in tls_insecure_hosts)"
+    )
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,24 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 #: Query parameters that only track the visitor and never change the page.
-TRACKING_PARAMS: frozenset[str] = frozenset({
-    "gclid", "fbclid", "msclkid", "dclid", "yclid", "gbraid", "wbraid", "mc_cid", "mc_eid",
-    "_ga", "_gl", "igshid", "twclid", "ttclid",
-})
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        "gclid",
+        "fbclid",
+        "msclkid",
+        "dclid",
+        "yclid",
+        "gbraid",
+        "wbraid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "igshid",
+        "twclid",
+        "ttclid",
+    }
+)
 #: Query parameter prefixes that only track the visitor.
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
 #: Directory index file names that are the same page as the directory itself.
@@ -56,7 +70,8 @@ def _path(raw: str, strip: bool) -> str:
 
 def _query(raw: str) -> str:
     pairs = [
-        (k, v) for k, v in parse_qsl(raw, keep_blank_values=True)
+        (k, v)
+        for k, v in parse_qsl(raw, keep_blank_values=True)
         if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
     ]
     return urlencode(sorted(pairs))

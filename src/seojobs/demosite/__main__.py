@@ -44,8 +44,13 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _config(app: Starlette, cert: CertFiles | None = None) -> uvicorn.Config:
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-        ssl_certfile=str(cert.cert) if cert else None, ssl_keyfile=str(cert.key) if cert else None)
+        app,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        ssl_certfile=str(cert.cert) if cert else None,
+        ssl_keyfile=str(cert.key) if cert else None,
+    )
     # Loaded now: the TLS context reads the certificate files, which are deleted right after.
     config.load()
     return config
@@ -68,9 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m seojobs.demosite", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--https-port", type=int, default=None,
-                        help="also serve the https side here, with a self-signed certificate "
-                             "made at start (0: any free port); off when not given")
+    parser.add_argument(
+        "--https-port",
+        type=int,
+        default=None,
+        help="also serve the https side here, with a self-signed certificate "
+        "made at start (0: any free port); off when not given",
+    )
     parser.add_argument("--site", default=DEFAULT_SITE)
     args = parser.parse_args(argv)
     site = Path(args.site)

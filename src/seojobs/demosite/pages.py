@@ -28,7 +28,7 @@ def filler(seed: str, words: int = CLEAN_WORDS) -> str:
     """Return deterministic paragraphs of about `words` words, unique per seed."""
     rng = random.Random(seed)
     chosen = [rng.choice(VOCABULARY) for _ in range(words)]
-    paragraphs = [" ".join(chosen[i:i + 40]) for i in range(0, len(chosen), 40)]
+    paragraphs = [" ".join(chosen[i : i + 40]) for i in range(0, len(chosen), 40)]
     return "\n".join(f"<p>{p.capitalize()}.</p>" for p in paragraphs)
 
 
@@ -77,11 +77,24 @@ def render(page: PageSpec) -> str:
     head.append(page.head)
     nav = " ".join(f'<a href="{href}">{escape(text)}</a>' for href, text in page.nav)
     lang = ' lang="en"' if page.lang else ""
-    return "\n".join([
-        "<!doctype html>", f"<html{lang}>", "<head>", *[h for h in head if h], "</head>",
-        "<body>", f"<header><nav>{nav}</nav></header>", "<main>",
-        *[f"<h1>{escape(h)}</h1>" for h in h1s], *([page.lead] if page.lead else []),
-        filler(page.seed or page.path, page.words), page.body, "</main>",
-        "<footer><p>Acme Garden Supply, 1 Demo Street, Example Town</p></footer>",
-        "</body>", "</html>", "",
-    ])
+    return "\n".join(
+        [
+            "<!doctype html>",
+            f"<html{lang}>",
+            "<head>",
+            *[h for h in head if h],
+            "</head>",
+            "<body>",
+            f"<header><nav>{nav}</nav></header>",
+            "<main>",
+            *[f"<h1>{escape(h)}</h1>" for h in h1s],
+            *([page.lead] if page.lead else []),
+            filler(page.seed or page.path, page.words),
+            page.body,
+            "</main>",
+            "<footer><p>Acme Garden Supply, 1 Demo Street, Example Town</p></footer>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )

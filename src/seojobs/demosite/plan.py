@@ -7,8 +7,12 @@ from dataclasses import dataclass, replace
 from seojobs.demosite.pages import PageSpec
 
 NAV: tuple[tuple[str, str], ...] = (
-    ("/", "Home"), ("/about", "About us"), ("/contact", "Contact"), ("/blog/", "Blog"),
-    ("/products", "Products"), ("/rules/", "Rule examples"),
+    ("/", "Home"),
+    ("/about", "About us"),
+    ("/contact", "Contact"),
+    ("/blog/", "Blog"),
+    ("/products", "Products"),
+    ("/rules/", "Rule examples"),
 )
 #: The navigation of pages served on the https side: absolute links back to the http side.
 HTTP_NAV: tuple[tuple[str, str], ...] = tuple(("{{http_origin}}" + href, text) for href, text in NAV)
@@ -34,9 +38,11 @@ class Planted:
 def clean(path: str, name: str, **changes: object) -> PageSpec:
     """Return a clean page named name at path, with changes applied."""
     page = PageSpec(
-        path=path, title=f"{name} - Acme Garden Supply demo",
+        path=path,
+        title=f"{name} - Acme Garden Supply demo",
         description=f"{name}: a page of the Acme Garden Supply demo shop with practical "
-                    "advice, sturdy tools and tips for every season.",
-        h1=f"{name} at Acme Garden Supply", nav=NAV,
+        "advice, sturdy tools and tips for every season.",
+        h1=f"{name} at Acme Garden Supply",
+        nav=NAV,
     )
     return replace(page, **changes)  # type: ignore[arg-type]

@@ -78,8 +78,7 @@ def _origins(request: Request, http_port: int | None, https_port: int | None) ->
     return origins
 
 
-def create_app(site_dir: Path, http_port: int | None = None, https_port: int | None = None
-               ) -> Starlette:
+def create_app(site_dir: Path, http_port: int | None = None, https_port: int | None = None) -> Starlette:
     """Build the ASGI app serving site_dir with the behaviours listed in its _routes.json.
 
     http_port and https_port are where the two sides listen (None: that side is not served).
@@ -100,8 +99,7 @@ def create_app(site_dir: Path, http_port: int | None = None, https_port: int | N
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(origins["https_origin"] + path + query, status_code=301)
         # Assets are on both sides: Chromium upgrades an https page's http images to https.
-        if request.url.scheme == "https" and not rule.get("https_only") \
-                and not path.startswith("/assets/"):
+        if request.url.scheme == "https" and not rule.get("https_only") and not path.startswith("/assets/"):
             rule = {"status": 404, "file": "/404.html"}
         if rule.get("delay_ms"):
             await asyncio.sleep(rule["delay_ms"] / 1000)

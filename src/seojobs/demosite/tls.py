@@ -48,10 +48,24 @@ def make_self_signed(directory: Path, hosts: Iterable[str] = ()) -> CertFiles:
         raise DemoTlsError("openssl is not installed; it is needed for the demo site's https side")
     files = CertFiles(directory / "demo-cert.pem", directory / "demo-key.pem")
     command = [
-        openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-        "-nodes", "-days", str(CERT_DAYS), "-subj", "/CN=seojobs demo site",
-        "-addext", f"subjectAltName={subject_alt_names(hosts)}",
-        "-keyout", str(files.key), "-out", str(files.cert),
+        openssl,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        str(CERT_DAYS),
+        "-subj",
+        "/CN=seojobs demo site",
+        "-addext",
+        f"subjectAltName={subject_alt_names(hosts)}",
+        "-keyout",
+        str(files.key),
+        "-out",
+        str(files.cert),
     ]
     try:
         subprocess.run(command, check=True, capture_output=True, timeout=OPENSSL_TIMEOUT_S)

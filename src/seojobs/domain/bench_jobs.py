@@ -22,8 +22,14 @@ class NoopPayload(BaseModel):
 
 
 #: Does nothing and succeeds, so a benchmark measures the pipeline alone.
-NOOP_SPEC = JobSpec(JobType.NOOP, Service.MAINTENANCE, NoopPayload, NoopResult, default_priority=4,
-                    handler="seojobs.maintenance.handlers:build_noop")
+NOOP_SPEC = JobSpec(
+    JobType.NOOP,
+    Service.MAINTENANCE,
+    NoopPayload,
+    NoopResult,
+    default_priority=4,
+    handler="seojobs.maintenance.handlers:build_noop",
+)
 
 #: The bench's job types.
 BENCH_SPECS: tuple[JobSpec, ...] = (NOOP_SPEC,)

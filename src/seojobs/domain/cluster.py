@@ -50,9 +50,11 @@ class KafkaConnection:
 
     def __repr__(self) -> str:
         """Never show the password."""
-        return (f"KafkaConnection({self.bootstrap!r}, {self.security_protocol}, "
-                f"user={self.sasl_username!r}, replication={self.replication_factor}/"
-                f"{self.min_insync_replicas})")
+        return (
+            f"KafkaConnection({self.bootstrap!r}, {self.security_protocol}, "
+            f"user={self.sasl_username!r}, replication={self.replication_factor}/"
+            f"{self.min_insync_replicas})"
+        )
 
 
 def resolve(factor: int, min_insync: int, brokers: int) -> Replication:
@@ -93,8 +95,9 @@ class Difference:
         return f"{self.topic}: {self.field} is {self.found}, the settings want {self.wanted}"
 
 
-def differences(wanted: dict[str, int], replication: Replication,
-                found: dict[str, TopicState]) -> list[Difference]:
+def differences(
+    wanted: dict[str, int], replication: Replication, found: dict[str, TopicState]
+) -> list[Difference]:
     """Every difference between the topics the project needs (name -> partitions) and the cluster.
 
     A missing topic shows as 0 partitions found.
@@ -105,9 +108,11 @@ def differences(wanted: dict[str, int], replication: Replication,
         if state is None:
             out.append(Difference(name, "partitions", partitions, 0))
             continue
-        for field, want, have in (("partitions", partitions, state.partitions),
-                                  ("replication factor", replication.factor, state.replication_factor),
-                                  ("min.insync.replicas", replication.min_insync, state.min_insync)):
+        for field, want, have in (
+            ("partitions", partitions, state.partitions),
+            ("replication factor", replication.factor, state.replication_factor),
+            ("min.insync.replicas", replication.min_insync, state.min_insync),
+        ):
             if want != have:
                 out.append(Difference(name, field, want, have))
     return out

@@ -59,10 +59,17 @@ class JobEvent:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, as it travels on the topics (the payload is shared, not copied)."""
-        return {"event_type": self.event_type.value, "job_id": self.job_id, "job_type": self.job_type,
-                "attempt": self.attempt, "seq": self.seq, "payload": self.payload,
-                "event_id": self.event_id, "occurred_at": self.occurred_at,
-                "schema_version": self.schema_version}
+        return {
+            "event_type": self.event_type.value,
+            "job_id": self.job_id,
+            "job_type": self.job_type,
+            "attempt": self.attempt,
+            "seq": self.seq,
+            "payload": self.payload,
+            "event_id": self.event_id,
+            "occurred_at": self.occurred_at,
+            "schema_version": self.schema_version,
+        }
 
     def encode(self) -> bytes:
         """The bytes of the message value (UTF-8 JSON; a value JSON has no type for, such as a
@@ -112,7 +119,8 @@ def _reason(exc: ValidationError) -> str:
         if name in by_field and by_field[name]["type"] == "enum":
             return f"unknown {name.replace('_', ' ')} {by_field[name]['input']!r}"
     if {"attempt", "seq"} & by_field.keys() and all(
-            e["type"] == "int_type" for k, e in by_field.items() if k in ("attempt", "seq")):
+        e["type"] == "int_type" for k, e in by_field.items() if k in ("attempt", "seq")
+    ):
         return "attempt and seq must be integers"
     if "payload" in by_field:
         return "payload must be an object"
@@ -127,5 +135,14 @@ def decode_event(raw: bytes | None) -> JobEvent:
         env = Envelope.model_validate_json(raw)
     except ValidationError as exc:
         raise ValidationFailed(_reason(exc)) from exc
-    return JobEvent(env.event_type, env.job_id, env.job_type.value, env.attempt, env.seq, env.payload,
-                    env.event_id, env.occurred_at, env.schema_version)
+    return JobEvent(
+        env.event_type,
+        env.job_id,
+        env.job_type.value,
+        env.attempt,
+        env.seq,
+        env.payload,
+        env.event_id,
+        env.occurred_at,
+        env.schema_version,
+    )

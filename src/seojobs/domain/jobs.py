@@ -46,4 +46,3 @@ class Service(StrEnum):
 def is_terminal(status: JobStatus) -> bool:
     """True when the status ends a job's attempt series."""
     return status in TERMINAL_STATUSES
-

@@ -71,4 +71,3 @@ def explain(exc: ValidationError) -> str:
         msg = str(err["msg"]).removeprefix("Value error, ")
         parts.append(f"{where}: {msg}")
     return "; ".join(parts)
-

@@ -26,6 +26,7 @@ DEFAULT_PLANS: dict[str, PlanPolicy] = {
     "enterprise": PlanPolicy(cap=10, boost=2, monthly_crawls=None, monthly_analyses=None),
 }
 
+
 def effective_priority(requested: int, plan: PlanPolicy) -> int:
     """The priority a job gets: the requested one plus the plan's boost, at most the plan's cap."""
     return max(MIN_PRIORITY, min(requested + plan.boost, plan.cap, MAX_PRIORITY))

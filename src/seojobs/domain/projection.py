@@ -16,7 +16,8 @@ _MOVES: dict[EventType, tuple[frozenset[JobStatus], JobStatus]] = {
     EventType.FAILED: (frozenset({JobStatus.PENDING, JobStatus.PROCESSING}), JobStatus.FAILED),
     EventType.CANCELLED: (frozenset({JobStatus.PENDING, JobStatus.PROCESSING}), JobStatus.CANCELLED),
     EventType.RETRY_SCHEDULED: (
-        frozenset({JobStatus.PENDING, JobStatus.PROCESSING}), JobStatus.PENDING,
+        frozenset({JobStatus.PENDING, JobStatus.PROCESSING}),
+        JobStatus.PENDING,
     ),
 }
 
@@ -68,8 +69,15 @@ def apply_event(row: RowState, event: JobEvent) -> RowChange | None:
     if event.event_type is EventType.REQUESTED:
         # Only a new series (a redrive) reopens a finished job; a first request is an insert.
         if row.status in TERMINAL_STATUSES and series_of(event.seq) > series_of(row.last_seq):
-            reset = {"attempts": 0, "progress": 0, "result": None, "completed_at": None,
-                     "started_at": None, "dead_lettered": False, "series": series_of(event.seq)}
+            reset = {
+                "attempts": 0,
+                "progress": 0,
+                "result": None,
+                "completed_at": None,
+                "started_at": None,
+                "dead_lettered": False,
+                "series": series_of(event.seq),
+            }
             return RowChange(JobStatus.PENDING, reset, event.seq)
         return None
     move = _MOVES.get(event.event_type)

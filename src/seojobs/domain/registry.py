@@ -36,21 +36,50 @@ from seojobs.domain.payloads import (
 from seojobs.domain.sitemap_check import SitemapCheckPayload, SitemapCheckResult
 
 #: The product's job types: the seed's five and the sitemap check.
-PRODUCT = JobRegistry((
-    JobSpec(JobType.CRAWL_SITE, Service.CRAWLER, CrawlPayload, CrawlResult, time_limit_s=900.0,
-            quota="crawls", owned_site=True),
-    JobSpec(JobType.ANALYZE_SITE, Service.ANALYZER, AnalysisPayload, AnalysisResult, quota="analyses",
-            owned_site=True),
-    JobSpec(JobType.CLEANUP_ROLLBACKS, Service.MAINTENANCE, CleanupPayload, CleanupResult,
-            default_priority=2),
-    JobSpec(JobType.RESET_USAGE, Service.MAINTENANCE, UsageResetPayload, UsageResetResult,
-            default_priority=2),
-    JobSpec(JobType.SYNC_METRICS, Service.MAINTENANCE, SyncMetricsPayload, SyncMetricsResult,
-            default_priority=4),
-    JobSpec(JobType.SITEMAP_CHECK, Service.CRAWLER, SitemapCheckPayload, SitemapCheckResult,
-            time_limit_s=120.0, owned_site=True, handler="seojobs.handlers.sitemap_check:build",
-            route="sitemap-check"),
-))
+PRODUCT = JobRegistry(
+    (
+        JobSpec(
+            JobType.CRAWL_SITE,
+            Service.CRAWLER,
+            CrawlPayload,
+            CrawlResult,
+            time_limit_s=900.0,
+            quota="crawls",
+            owned_site=True,
+        ),
+        JobSpec(
+            JobType.ANALYZE_SITE,
+            Service.ANALYZER,
+            AnalysisPayload,
+            AnalysisResult,
+            quota="analyses",
+            owned_site=True,
+        ),
+        JobSpec(
+            JobType.CLEANUP_ROLLBACKS, Service.MAINTENANCE, CleanupPayload, CleanupResult, default_priority=2
+        ),
+        JobSpec(
+            JobType.RESET_USAGE, Service.MAINTENANCE, UsageResetPayload, UsageResetResult, default_priority=2
+        ),
+        JobSpec(
+            JobType.SYNC_METRICS,
+            Service.MAINTENANCE,
+            SyncMetricsPayload,
+            SyncMetricsResult,
+            default_priority=4,
+        ),
+        JobSpec(
+            JobType.SITEMAP_CHECK,
+            Service.CRAWLER,
+            SitemapCheckPayload,
+            SitemapCheckResult,
+            time_limit_s=120.0,
+            owned_site=True,
+            handler="seojobs.handlers.sitemap_check:build",
+            route="sitemap-check",
+        ),
+    )
+)
 
 
 #: Every type a message may carry, the bench's too: routing, topics and the SQL's allowed values.
@@ -70,7 +99,6 @@ def enabled(bench_enabled: bool) -> JobRegistry:
 def job_types_of(service: Service) -> tuple[JobType, ...]:
     """The known job types one service runs (its delay topics and dispatch lanes)."""
     return tuple(s.job_type for s in KNOWN.of_service(service))
-
 
 
 def owns_site(job_type: JobType) -> bool:

@@ -61,9 +61,16 @@ def requested_event(job: NewJob, created_at: datetime, series: int = 0) -> JobEv
 def dispatched_request(row: Mapping[Any, Any]) -> JobEvent:
     """The work message the dispatcher sends for a job's first attempt, built from its row (id,
     type, payload, priority, max_attempts, user_id, site_id, scheduled_for, created_at, series)."""
-    job = NewJob(job_type=JobType(row["type"]), payload=row["payload"], priority=row["priority"],
-                 max_attempts=row["max_attempts"], user_id=row["user_id"], site_id=row["site_id"],
-                 scheduled_for=row["scheduled_for"], job_id=row["id"])
+    job = NewJob(
+        job_type=JobType(row["type"]),
+        payload=row["payload"],
+        priority=row["priority"],
+        max_attempts=row["max_attempts"],
+        user_id=row["user_id"],
+        site_id=row["site_id"],
+        scheduled_for=row["scheduled_for"],
+        job_id=row["id"],
+    )
     return requested_event(job, row["created_at"], row["series"])
 
 
@@ -78,8 +85,9 @@ def work_topic(topics: Topics, job_type: JobType, priority: int) -> str:
     return topics.requested(spec_of(job_type).service, lane_of(priority))
 
 
-def outbox_messages(job: NewJob, topics: Topics, created_at: datetime,
-                    series: int = 0) -> list[tuple[str, JobEvent]]:
+def outbox_messages(
+    job: NewJob, topics: Topics, created_at: datetime, series: int = 0
+) -> list[tuple[str, JobEvent]]:
     """What an enqueue writes: job.requested on the event log. The dispatcher sends the job to
     its work topic when it is due, its dependencies completed and its lane has room."""
     return [(topics.job_events, requested_event(job, created_at, series))]

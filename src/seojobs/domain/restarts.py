@@ -59,20 +59,34 @@ def plan_restart(lease: StaleLease) -> RestartPlan:
         return RestartPlan(RestartDecision.DROP)
     payload = lease.request.payload
     restarts = int(payload.get("restarts") or 0) + 1
-    reason = (f"worker {lease.worker} stopped renewing the lease of attempt {lease.attempt} "
-              f"(last heartbeat {lease.heartbeat_at})")
+    reason = (
+        f"worker {lease.worker} stopped renewing the lease of attempt {lease.attempt} "
+        f"(last heartbeat {lease.heartbeat_at})"
+    )
     if restarts > MAX_RESTARTS:
         message = f"{reason}; the job's workers died {restarts - 1} times, so it is failed"
-        event = JobEvent(EventType.FAILED, lease.job_id, lease.job_type, lease.attempt, final,
-                         {"error": message})
+        event = JobEvent(
+            EventType.FAILED, lease.job_id, lease.job_type, lease.attempt, final, {"error": message}
+        )
         return RestartPlan(RestartDecision.FAIL, message, event)
-    history = [*payload.get("history", []),
-               {"attempt": lease.attempt, "error": reason, "type": "LeaseExpired",
-                "at": utcnow().isoformat()}]
+    history = [
+        *payload.get("history", []),
+        {"attempt": lease.attempt, "error": reason, "type": "LeaseExpired", "at": utcnow().isoformat()},
+    ]
     max_attempts = int(payload.get("max_attempts") or lease.attempt) + 1
-    event = JobEvent(EventType.RETRY_SCHEDULED, lease.job_id, lease.job_type, lease.attempt, final,
-                     {"error": reason, "due_at": utcnow().isoformat(), "restart": True})
-    work_payload: dict[str, Any] = {**payload, "history": history, "restarts": restarts,
-                                    "max_attempts": max_attempts}
+    event = JobEvent(
+        EventType.RETRY_SCHEDULED,
+        lease.job_id,
+        lease.job_type,
+        lease.attempt,
+        final,
+        {"error": reason, "due_at": utcnow().isoformat(), "restart": True},
+    )
+    work_payload: dict[str, Any] = {
+        **payload,
+        "history": history,
+        "restarts": restarts,
+        "max_attempts": max_attempts,
+    }
     work = JobEvent(EventType.REQUESTED, lease.job_id, lease.job_type, lease.attempt, final, work_payload)
     return RestartPlan(RestartDecision.RESTART, reason, event, work)

@@ -24,8 +24,9 @@ class RetryPlan:
     delay_s: float = 0.0
 
 
-def plan_retry(error: BaseException, attempt: int, max_attempts: int,
-               delays_s: tuple[float, ...]) -> RetryPlan:
+def plan_retry(
+    error: BaseException, attempt: int, max_attempts: int, delays_s: tuple[float, ...]
+) -> RetryPlan:
     """Retry an unknown or retryable failure while attempts remain; dead-letter the rest.
 
     The delay topic is chosen by attempt (1st failure -> step 0 ...); a RetryableError that asks

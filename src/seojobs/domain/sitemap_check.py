@@ -59,7 +59,7 @@ def lastmods(body: bytes) -> dict[str, str]:
     except etree.XMLSyntaxError:
         return {}
     found: dict[str, str] = {}
-    for url in ([] if root is None else root.iter("{*}url")):
+    for url in [] if root is None else root.iter("{*}url"):
         loc = url.find("{*}loc")
         mod = url.find("{*}lastmod")
         if loc is not None and loc.text and mod is not None and mod.text:

@@ -73,19 +73,47 @@ async def stored_conversation(engine: AsyncEngine, job_id: uuid.UUID) -> dict[st
     return dict(row) if row and row["recommendations"] is not None else None
 
 
-async def store_conversation(engine: AsyncEngine, *, site_id: uuid.UUID, user_id: uuid.UUID | None,
-                             job_id: uuid.UUID, answer: EngineAnswer) -> uuid.UUID:
+async def store_conversation(
+    engine: AsyncEngine,
+    *,
+    site_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+    job_id: uuid.UUID,
+    answer: EngineAnswer,
+) -> uuid.UUID:
     """Store (or replace) the job's conversation, its messages and recommendations."""
     recs = [r.model_dump(mode="json") for r in answer.recommendations]
     async with engine.begin() as conn:
-        conv = (await conn.execute(UPSERT_CONVERSATION, {
-            "site": site_id, "user": user_id, "job": job_id, "engine": answer.engine,
-            "model": answer.model, "recs": json.dumps(recs)})).scalar_one()
+        conv = (
+            await conn.execute(
+                UPSERT_CONVERSATION,
+                {
+                    "site": site_id,
+                    "user": user_id,
+                    "job": job_id,
+                    "engine": answer.engine,
+                    "model": answer.model,
+                    "recs": json.dumps(recs),
+                },
+            )
+        ).scalar_one()
         await conn.execute(DELETE_MESSAGES, {"conv": conv})
         if answer.messages:
-            await conn.execute(INSERT_MESSAGE, [{
-                "conv": conv, "seq": i, "role": m.role, "content": m.content, "model": m.model,
-                "input_tokens": m.input_tokens, "output_tokens": m.output_tokens,
-                "stop_reason": m.stop_reason, "latency_ms": m.latency_ms,
-            } for i, m in enumerate(answer.messages)])
+            await conn.execute(
+                INSERT_MESSAGE,
+                [
+                    {
+                        "conv": conv,
+                        "seq": i,
+                        "role": m.role,
+                        "content": m.content,
+                        "model": m.model,
+                        "input_tokens": m.input_tokens,
+                        "output_tokens": m.output_tokens,
+                        "stop_reason": m.stop_reason,
+                        "latency_ms": m.latency_ms,
+                    }
+                    for i, m in enumerate(answer.messages)
+                ],
+            )
     return uuid.UUID(str(conv))

@@ -24,8 +24,9 @@ DEFAULT_TOKEN_BUDGET = 12000
 class AnalyzeHandler:
     """Runs ANALYZE_SITE jobs with one engine (Claude, or offline without a key)."""
 
-    def __init__(self, engine: AsyncEngine, llm: AnalysisEngine,
-                 token_budget: int = DEFAULT_TOKEN_BUDGET) -> None:
+    def __init__(
+        self, engine: AsyncEngine, llm: AnalysisEngine, token_budget: int = DEFAULT_TOKEN_BUDGET
+    ) -> None:
         self.engine = engine
         self.llm = llm
         self.token_budget = token_budget
@@ -40,7 +41,8 @@ class AnalyzeHandler:
         if crawl.crawl_job_id is None:
             raise PermanentError(
                 "this site has not been crawled yet: run a crawl first (POST /api/jobs/crawl), "
-                "or enqueue the crawl with analyze=true")
+                "or enqueue the crawl with analyze=true"
+            )
         if stored is not None:
             return _result(stored["id"], len(crawl.issues), stored["recommendations"], stored["engine"], {})
         await ctx.progress(10, "digesting crawl issues")
@@ -49,13 +51,21 @@ class AnalyzeHandler:
         answer = await self.llm.recommend(digest)
         metrics.count_tokens(answer.engine, answer.tokens)
         await ctx.progress(90, "storing recommendations")
-        conv = await store_conversation(self.engine, site_id=payload.site_id, user_id=payload.user_id,
-                                        job_id=ctx.job_id, answer=answer)
+        conv = await store_conversation(
+            self.engine, site_id=payload.site_id, user_id=payload.user_id, job_id=ctx.job_id, answer=answer
+        )
         recs = [r.model_dump(mode="json") for r in answer.recommendations]
         return _result(conv, len(crawl.issues), recs, answer.engine, dict(answer.tokens))
 
 
-def _result(conv: uuid.UUID, issues: int, recs: list[dict[str, Any]], engine: str,
-            tokens: dict[str, int]) -> dict[str, Any]:
-    return {"success": True, "conversationId": str(conv), "issuesAnalyzed": issues,
-            "recommendations": recs, "engine": engine, "tokens": tokens}
+def _result(
+    conv: uuid.UUID, issues: int, recs: list[dict[str, Any]], engine: str, tokens: dict[str, int]
+) -> dict[str, Any]:
+    return {
+        "success": True,
+        "conversationId": str(conv),
+        "issuesAnalyzed": issues,
+        "recommendations": recs,
+        "engine": engine,
+        "tokens": tokens,
+    }

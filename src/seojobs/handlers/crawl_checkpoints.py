@@ -45,8 +45,15 @@ class CheckpointStore:
     async def save(self, state: CrawlState) -> None:
         """Replace the saved state."""
         async with self._single.connect() as conn:
-            await conn.execute(SAVE, {"id": self.job_id, "series": self.series, "pages": state.pages,
-                                      "state": json.dumps(dump_state(state))})
+            await conn.execute(
+                SAVE,
+                {
+                    "id": self.job_id,
+                    "series": self.series,
+                    "pages": state.pages,
+                    "state": json.dumps(dump_state(state)),
+                },
+            )
 
     async def drop(self) -> None:
         """Forget the checkpoint (the crawl's results are stored)."""

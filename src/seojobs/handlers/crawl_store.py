@@ -35,8 +35,14 @@ async def site_url(engine: AsyncEngine, site_id: uuid.UUID) -> str | None:
     return None if value is None else str(value)
 
 
-async def store_crawl(engine: AsyncEngine, *, site_id: uuid.UUID, job_id: uuid.UUID,
-                      user_id: uuid.UUID | None, report: CrawlReport) -> None:
+async def store_crawl(
+    engine: AsyncEngine,
+    *,
+    site_id: uuid.UUID,
+    job_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+    report: CrawlReport,
+) -> None:
     """Replace this crawl's pages, issues and audit entry with the report's, in one transaction."""
     keys = {"site": site_id, "job": job_id}
     async with engine.begin() as conn:
@@ -44,14 +50,31 @@ async def store_crawl(engine: AsyncEngine, *, site_id: uuid.UUID, job_id: uuid.U
         await conn.execute(DELETE_ISSUES, keys)
         await conn.execute(DELETE_AUDIT, {"job_s": str(job_id)})
         if report.pages:
-            await conn.execute(INSERT_PAGE, [{**keys, "url": p.url, "status": p.status,
-                                              "redirect_target": p.redirect_target, "ttfb_ms": p.ttfb_ms,
-                                              "bytes": p.bytes, "title": p.title, "words": p.words}
-                                             for p in report.pages])
+            await conn.execute(
+                INSERT_PAGE,
+                [
+                    {
+                        **keys,
+                        "url": p.url,
+                        "status": p.status,
+                        "redirect_target": p.redirect_target,
+                        "ttfb_ms": p.ttfb_ms,
+                        "bytes": p.bytes,
+                        "title": p.title,
+                        "words": p.words,
+                    }
+                    for p in report.pages
+                ],
+            )
         if report.issues:
-            await conn.execute(INSERT_ISSUE, [{**keys, "url": i.url, "rule": i.rule,
-                                               "severity": i.severity, "evidence": i.evidence}
-                                              for i in report.issues])
+            await conn.execute(
+                INSERT_ISSUE,
+                [
+                    {**keys, "url": i.url, "rule": i.rule, "severity": i.severity, "evidence": i.evidence}
+                    for i in report.issues
+                ],
+            )
         details = {"site_id": str(site_id), **crawl_result(report)}
-        await conn.execute(INSERT_AUDIT, {"user": user_id, "job_s": str(job_id),
-                                          "details": json.dumps(details, default=str)})
+        await conn.execute(
+            INSERT_AUDIT, {"user": user_id, "job_s": str(job_id), "details": json.dumps(details, default=str)}
+        )

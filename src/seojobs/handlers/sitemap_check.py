@@ -56,9 +56,16 @@ class SitemapRead:
 class SitemapCheck:
     """Runs SITEMAP_CHECK jobs over one shared HTTP client (closed with the worker)."""
 
-    def __init__(self, engine: AsyncEngine, allowed_private: tuple[str, ...] = (),
-                 tls_insecure_hosts: tuple[str, ...] = (), *, resolver: Resolver = system_resolve,
-                 user_agent: str = DEFAULT_USER_AGENT, timeout_s: float = DEFAULT_PAGE_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        allowed_private: tuple[str, ...] = (),
+        tls_insecure_hosts: tuple[str, ...] = (),
+        *,
+        resolver: Resolver = system_resolve,
+        user_agent: str = DEFAULT_USER_AGENT,
+        timeout_s: float = DEFAULT_PAGE_TIMEOUT_S,
+    ) -> None:
         self.engine = engine
         self.policy = AddressPolicy.from_allowed(allowed_private)
         self.tls = TlsPolicy.from_entries(tls_insecure_hosts)
@@ -85,19 +92,25 @@ class SitemapCheck:
         robots_answer = await http.get_text(f"{origin}/robots.txt", self.timeout_s, MAX_REDIRECTS)
         if robots_answer.status is None and not (robots_answer.error or "").startswith("blocked"):
             raise RetryableError(f"site unreachable: {robots_answer.error}", url=origin)
-        robots = RobotsPolicy.from_response(f"{origin}/robots.txt", robots_answer.status,
-                                            robots_answer.body.decode("utf-8", errors="replace"))
+        robots = RobotsPolicy.from_response(
+            f"{origin}/robots.txt", robots_answer.status, robots_answer.body.decode("utf-8", errors="replace")
+        )
         pacer = HostPacer(effective_delay(robots.crawl_delay(self.user_agent), DEFAULT_CRAWL_DELAY_CAP_S))
         await ctx.progress(0, f"reading the sitemaps of {origin}")
         read = await self._read(http, pacer, [*robots.sitemaps(), f"{origin}/sitemap.xml"])
-        chosen = list(read.urls.items())[:payload.max_urls]
+        chosen = list(read.urls.items())[: payload.max_urls]
         checked: list[SitemapUrl] = []
         for done, (url, lastmod) in enumerate(chosen, start=1):
             checked.append(await self._check(http, pacer, robots, url, lastmod))
             await ctx.progress(min(done * 100 // len(chosen), MAX_RUNNING_PROGRESS), url)
         broken = sum(1 for u in checked if u.status is None or u.status >= 400)
-        result = SitemapCheckResult(sitemaps=read.sitemaps, total_urls=len(read.urls),
-                                    checked=len(checked), broken=broken, urls=checked)
+        result = SitemapCheckResult(
+            sitemaps=read.sitemaps,
+            total_urls=len(read.urls),
+            checked=len(checked),
+            broken=broken,
+            urls=checked,
+        )
         return result.model_dump(mode="json", by_alias=True)
 
     async def _session(self, base: str) -> HttpSession:
@@ -129,8 +142,9 @@ class SitemapCheck:
                     read.urls.setdefault(loc, dates.get(loc))
         return read
 
-    async def _check(self, http: HttpSession, pacer: HostPacer, robots: RobotsPolicy, url: str,
-                     lastmod: str | None) -> SitemapUrl:
+    async def _check(
+        self, http: HttpSession, pacer: HostPacer, robots: RobotsPolicy, url: str, lastmod: str | None
+    ) -> SitemapUrl:
         if not robots.can_fetch(url, self.user_agent):
             return SitemapUrl(url=url, lastmod=lastmod, error="disallowed by robots.txt")
         async with pacer.turn():
@@ -140,5 +154,6 @@ class SitemapCheck:
 
 async def build(settings: Settings, engine: AsyncEngine) -> Handler:
     """The handler over the worker's engine, with the crawler's network settings."""
-    return SitemapCheck(engine, entries(settings.crawl_allowed_private),
-                        entries(settings.crawl_tls_insecure_hosts))
+    return SitemapCheck(
+        engine, entries(settings.crawl_allowed_private), entries(settings.crawl_tls_insecure_hosts)
+    )

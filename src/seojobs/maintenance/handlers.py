@@ -39,8 +39,7 @@ def retry_on_db_outage(handler: Handler) -> Handler:
             return await handler(ctx)
         except (OperationalError, InterfaceError) as exc:
             # Every step commits on its own and is idempotent: a retry resumes where it stopped.
-            raise RetryableError(f"database unavailable: {exc.orig!r}",
-                                 job_id=str(ctx.job_id)) from exc
+            raise RetryableError(f"database unavailable: {exc.orig!r}", job_id=str(ctx.job_id)) from exc
 
     return run
 
@@ -58,9 +57,14 @@ async def build_noop(settings: object, engine: object) -> Handler:
 class MaintenanceHandlers:
     """The handlers of the maintenance service's job types, over one engine."""
 
-    def __init__(self, engine: AsyncEngine, retention_days: int,
-                 batch_size: int = DEFAULT_BATCH_SIZE, *,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        retention_days: int,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         if retention_days < 1:
             raise ValidationFailed("retention_days must be at least 1", field="retention_days")
         if batch_size < 1:
@@ -83,14 +87,22 @@ class MaintenanceHandlers:
         payload: CleanupPayload = parse_payload(JobType.CLEANUP_ROLLBACKS, ctx.payload)
         cut = cleanup_cutoffs(self._clock(), payload.days_old, self._retention_days)
         steps: list[tuple[str, TextClause, dict[str, Any]]] = [
-            ("rollbacksCleaned", queries.DELETE_EXPIRED_ROLLBACKS,
-             {"now": cut.now, "created_before": cut.rollbacks_created_before}),
-            ("jobsCleaned", queries.DELETE_COMPLETED_JOBS,
-             {"completed_before": cut.jobs_completed_before, "self_id": ctx.job_id}),
-            ("auditLogsCleaned", queries.DELETE_OLD_AUDIT_LOGS,
-             {"created_before": cut.audit_logs_before}),
-            ("notificationsCleaned", queries.DELETE_READ_NOTIFICATIONS,
-             {"created_before": cut.notifications_before}),
+            (
+                "rollbacksCleaned",
+                queries.DELETE_EXPIRED_ROLLBACKS,
+                {"now": cut.now, "created_before": cut.rollbacks_created_before},
+            ),
+            (
+                "jobsCleaned",
+                queries.DELETE_COMPLETED_JOBS,
+                {"completed_before": cut.jobs_completed_before, "self_id": ctx.job_id},
+            ),
+            ("auditLogsCleaned", queries.DELETE_OLD_AUDIT_LOGS, {"created_before": cut.audit_logs_before}),
+            (
+                "notificationsCleaned",
+                queries.DELETE_READ_NOTIFICATIONS,
+                {"created_before": cut.notifications_before},
+            ),
         ]
         result: dict[str, Any] = {"success": True}
         for index, (key, statement, params) in enumerate(steps):
@@ -100,8 +112,9 @@ class MaintenanceHandlers:
         await ctx.progress(100, "cleanup done")
         return result
 
-    async def _in_batches(self, ctx: JobContext, percent: int, key: str,
-                          statement: TextClause, params: dict[str, Any]) -> int:
+    async def _in_batches(
+        self, ctx: JobContext, percent: int, key: str, statement: TextClause, params: dict[str, Any]
+    ) -> int:
         """Run a bounded DELETE/UPDATE until a batch comes back short; each batch commits alone."""
         total = 0
         while True:
@@ -123,14 +136,18 @@ class MaintenanceHandlers:
         month = str(parse_month(payload.month))
         now = self._clock()
         await ctx.progress(0, f"resetting usage of {month}")
-        reset = await self._in_batches(ctx, 0, "usage reset", queries.RESET_NEVER_RESET_USAGE,
-                                       {"month": month, "now": now})
+        reset = await self._in_batches(
+            ctx, 0, "usage reset", queries.RESET_NEVER_RESET_USAGE, {"month": month, "now": now}
+        )
         await ctx.progress(50, f"{reset} usage records reset")
         created = 0
         while True:
             async with self._engine.begin() as conn:
-                row = (await conn.execute(queries.CREATE_MISSING_USAGE, {
-                    "month": month, "now": now, "limit": self._batch_size})).one()
+                row = (
+                    await conn.execute(
+                        queries.CREATE_MISSING_USAGE, {"month": month, "now": now, "limit": self._batch_size}
+                    )
+                ).one()
             created += int(row.created)
             if row.seen < self._batch_size:
                 break

@@ -49,22 +49,31 @@ class SiteMetrics:
     def as_params(self, now: datetime) -> dict[str, Any]:
         """The bind parameters of the upsert."""
         return {
-            "site_id": self.site_id, "crawl_job_id": self.crawl_job_id,
-            "issues_high": self.figures.issues_high, "issues_medium": self.figures.issues_medium,
-            "issues_low": self.figures.issues_low, "pages": self.figures.pages,
-            "score": self.score, "now": now,
+            "site_id": self.site_id,
+            "crawl_job_id": self.crawl_job_id,
+            "issues_high": self.figures.issues_high,
+            "issues_medium": self.figures.issues_medium,
+            "issues_low": self.figures.issues_low,
+            "pages": self.figures.pages,
+            "score": self.score,
+            "now": now,
         }
 
 
 def metrics_of(row: Row[Any]) -> SiteMetrics:
     """The metrics of one row of LATEST_CRAWL_FIGURES (the score computed here, in Python)."""
-    figures = CrawlFigures(issues_high=int(row.issues_high), issues_medium=int(row.issues_medium),
-                           issues_low=int(row.issues_low), pages=int(row.pages))
+    figures = CrawlFigures(
+        issues_high=int(row.issues_high),
+        issues_medium=int(row.issues_medium),
+        issues_low=int(row.issues_low),
+        pages=int(row.pages),
+    )
     return SiteMetrics(row.site_id, row.crawl_job_id, figures, site_score(figures))
 
 
-async def _sync_sites(conn: AsyncConnection, site_ids: Sequence[uuid.UUID],
-                      now: datetime) -> list[SiteMetrics]:
+async def _sync_sites(
+    conn: AsyncConnection, site_ids: Sequence[uuid.UUID], now: datetime
+) -> list[SiteMetrics]:
     """Recompute and upsert the metrics of some sites, in the caller's transaction."""
     rows = (await conn.execute(queries.LATEST_CRAWL_FIGURES, {"site_ids": list(site_ids)})).all()
     metrics = [metrics_of(row) for row in rows]
@@ -73,8 +82,9 @@ async def _sync_sites(conn: AsyncConnection, site_ids: Sequence[uuid.UUID],
     return metrics
 
 
-async def sync_metrics(engine: AsyncEngine, ctx: JobContext, batch_size: int,
-                       now: datetime) -> dict[str, Any]:
+async def sync_metrics(
+    engine: AsyncEngine, ctx: JobContext, batch_size: int, now: datetime
+) -> dict[str, Any]:
     """Sync one site (payload siteId) or every site, a batch of sites per transaction."""
     payload: SyncMetricsPayload = parse_payload(JobType.SYNC_METRICS, ctx.payload)
     await ctx.progress(0, "syncing metrics")
@@ -82,8 +92,7 @@ async def sync_metrics(engine: AsyncEngine, ctx: JobContext, batch_size: int,
         async with engine.begin() as conn:
             metrics = await _sync_sites(conn, [payload.site_id], now)
         if not metrics:
-            raise PermanentError(f"site {payload.site_id} does not exist",
-                                 site_id=str(payload.site_id))
+            raise PermanentError(f"site {payload.site_id} does not exist", site_id=str(payload.site_id))
         await ctx.progress(100, "metrics synced")
         return {"success": True, "sitesSynced": 1, "metrics": [m.as_json() for m in metrics]}
     async with engine.connect() as conn:

@@ -66,8 +66,7 @@ def parse_month(value: str) -> Month:
     """The month written YYYY-MM (01-12), or raise ValidationFailed."""
     match = _MONTH.match(value)
     if match is None:
-        raise ValidationFailed(
-            f"month must be in YYYY-MM format, e.g. 2024-01, got {value!r}", field="month")
+        raise ValidationFailed(f"month must be in YYYY-MM format, e.g. 2024-01, got {value!r}", field="month")
     year = int(match.group(1))
     if year < 1:
         raise ValidationFailed(f"year must be 0001 or later, got {value!r}", field="month")
@@ -106,9 +105,11 @@ def site_score(figures: CrawlFigures) -> int:
     score = clamp(100 - penalty, 0, 100). Rounding up means any issue costs at least a point;
     dividing by pages keeps a large site with a few issues from scoring like a broken one.
     """
-    weighted = (SEVERITY_WEIGHTS["high"] * figures.issues_high
-                + SEVERITY_WEIGHTS["medium"] * figures.issues_medium
-                + SEVERITY_WEIGHTS["low"] * figures.issues_low)
+    weighted = (
+        SEVERITY_WEIGHTS["high"] * figures.issues_high
+        + SEVERITY_WEIGHTS["medium"] * figures.issues_medium
+        + SEVERITY_WEIGHTS["low"] * figures.issues_low
+    )
     pages = max(figures.pages, 1)
     penalty = -(-(PENALTY_PER_WEIGHT_PER_PAGE * weighted) // pages)
     return max(MIN_SCORE, min(MAX_SCORE, MAX_SCORE - penalty))

@@ -62,8 +62,7 @@ def maintenance_schedules(daily_cron: str, monthly_cron: str) -> tuple[Schedule,
     return schedules
 
 
-def due_slot(cron: str, now: datetime,
-             grace: timedelta = DEFAULT_MISFIRE_GRACE) -> datetime | None:
+def due_slot(cron: str, now: datetime, grace: timedelta = DEFAULT_MISFIRE_GRACE) -> datetime | None:
     """The latest slot of ``cron`` in [now - grace, now], or None when none falls there."""
     if now.tzinfo is None:
         raise ValidationFailed("now must be timezone-aware", field="now")
@@ -88,8 +87,7 @@ def payload_for(job_type: JobType, slot: datetime) -> dict[str, Any]:
     raise ValidationFailed(f"{job_type.value} is not a scheduled job type", field="job_type")
 
 
-def due_job(schedule: Schedule, now: datetime,
-            grace: timedelta = DEFAULT_MISFIRE_GRACE) -> DueJob | None:
+def due_job(schedule: Schedule, now: datetime, grace: timedelta = DEFAULT_MISFIRE_GRACE) -> DueJob | None:
     """The job one schedule must enqueue at ``now``, or None when no slot is due."""
     slot = due_slot(schedule.cron, now, grace)
     if slot is None:
@@ -97,7 +95,8 @@ def due_job(schedule: Schedule, now: datetime,
     return DueJob(schedule.name, slot, schedule.job_type, payload_for(schedule.job_type, slot))
 
 
-def due_jobs(schedules: tuple[Schedule, ...], now: datetime,
-             grace: timedelta = DEFAULT_MISFIRE_GRACE) -> list[DueJob]:
+def due_jobs(
+    schedules: tuple[Schedule, ...], now: datetime, grace: timedelta = DEFAULT_MISFIRE_GRACE
+) -> list[DueJob]:
     """Every job the schedules must enqueue at ``now``, in schedule order."""
     return [job for s in schedules if (job := due_job(s, now, grace)) is not None]

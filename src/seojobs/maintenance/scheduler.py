@@ -47,9 +47,16 @@ class SlotOutcome:
 class MaintenanceScheduler:
     """Fires the daily cleanup and monthly reset; the slot table makes every fire idempotent."""
 
-    def __init__(self, engine: AsyncEngine, enqueue: Enqueue, daily_cron: str, monthly_cron: str,
-                 *, grace: timedelta = DEFAULT_MISFIRE_GRACE,
-                 clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        enqueue: Enqueue,
+        daily_cron: str,
+        monthly_cron: str,
+        *,
+        grace: timedelta = DEFAULT_MISFIRE_GRACE,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
         self._engine = engine
         self._enqueue = enqueue
         self._schedules = maintenance_schedules(daily_cron, monthly_cron)
@@ -74,9 +81,16 @@ class MaintenanceScheduler:
         scheduler = AsyncIOScheduler(timezone=UTC)
         grace_s = max(1, int(self._grace.total_seconds()))
         for schedule in self._schedules:
-            scheduler.add_job(self._fire, cron_trigger(schedule.cron), args=[schedule],
-                              id=schedule.name, name=schedule.name, coalesce=True,
-                              max_instances=1, misfire_grace_time=grace_s)
+            scheduler.add_job(
+                self._fire,
+                cron_trigger(schedule.cron),
+                args=[schedule],
+                id=schedule.name,
+                name=schedule.name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=grace_s,
+            )
         if catch_up:
             # A slot missed while no instance ran is still enqueued if within the grace time.
             scheduler.add_job(self._catch_up, id=CATCH_UP_JOB_ID, name=CATCH_UP_JOB_ID)

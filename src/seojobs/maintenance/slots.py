@@ -23,8 +23,9 @@ def _check_slot(slot: datetime) -> None:
         raise ValidationFailed("slot must be timezone-aware", field="slot")
 
 
-async def claim_slot_and_enqueue(conn: AsyncConnection, name: str, slot: datetime,
-                                 job_insert: JobInsert) -> uuid.UUID | None:
+async def claim_slot_and_enqueue(
+    conn: AsyncConnection, name: str, slot: datetime, job_insert: JobInsert
+) -> uuid.UUID | None:
     """Claim (name, slot) and insert its job atomically; None when the slot was already taken.
 
     The slot row goes in first (``ON CONFLICT DO NOTHING``): a second scheduler's insert waits
@@ -37,8 +38,7 @@ async def claim_slot_and_enqueue(conn: AsyncConnection, name: str, slot: datetim
     params = {"name": name, "slot": slot}
     tx = conn.begin_nested() if conn.in_transaction() else conn.begin()
     async with tx:
-        claimed = await conn.execute(queries.CLAIM_SLOT,
-                                     {**params, "placeholder": PLACEHOLDER_JOB_ID})
+        claimed = await conn.execute(queries.CLAIM_SLOT, {**params, "placeholder": PLACEHOLDER_JOB_ID})
         if claimed.first() is None:
             return None
         job_id = await job_insert(conn)
@@ -50,5 +50,5 @@ async def slot_taken(engine: AsyncEngine, name: str, slot: datetime) -> bool:
     """Whether (name, slot) was claimed by a committed transaction (a cheap read, no lock)."""
     _check_slot(slot)
     async with engine.connect() as conn:
-        taken = (await conn.execute(queries.SLOT_TAKEN, {"name": name, "slot": slot}))
+        taken = await conn.execute(queries.SLOT_TAKEN, {"name": name, "slot": slot})
         return bool(taken.scalar_one())

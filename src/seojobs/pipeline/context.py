@@ -22,9 +22,18 @@ CANCEL_CHECK_EVERY_S = 0.25
 class RunContext:
     """One run of one job (implements seojobs.ports.worker.JobContext)."""
 
-    def __init__(self, *, job_id: uuid.UUID, job_type: JobType, attempt: int, series: int,
-                 payload: dict[str, Any], user_id: uuid.UUID | None, engine: AsyncEngine,
-                 emitter: Emitter) -> None:
+    def __init__(
+        self,
+        *,
+        job_id: uuid.UUID,
+        job_type: JobType,
+        attempt: int,
+        series: int,
+        payload: dict[str, Any],
+        user_id: uuid.UUID | None,
+        engine: AsyncEngine,
+        emitter: Emitter,
+    ) -> None:
         self._job_id = job_id
         self._job_type = job_type
         self._attempt = attempt

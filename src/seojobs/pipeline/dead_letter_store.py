@@ -57,11 +57,20 @@ def _job_of(original: Any) -> tuple[str | None, str | None]:
 
 def _unreadable(value: bytes | None, topic: str, partition: int, offset: int) -> dict[str, Any]:
     return {
-        "job_id": None, "job_type": None, "reason": UNREADABLE_REASON, "error_type": UNREADABLE_ERROR,
-        "stack": None, "component": UNKNOWN_COMPONENT, "source_topic": topic,
-        "source_partition": partition, "source_offset": offset, "attempts": "[]", "original": None,
+        "job_id": None,
+        "job_type": None,
+        "reason": UNREADABLE_REASON,
+        "error_type": UNREADABLE_ERROR,
+        "stack": None,
+        "component": UNKNOWN_COMPONENT,
+        "source_topic": topic,
+        "source_partition": partition,
+        "source_offset": offset,
+        "attempts": "[]",
+        "original": None,
         "original_base64": base64.b64encode(value or b"").decode(),
-        "dlq_partition": partition, "dlq_offset": offset,
+        "dlq_partition": partition,
+        "dlq_offset": offset,
     }
 
 
@@ -78,7 +87,9 @@ def dead_letter_row(value: bytes | None, topic: str, partition: int, offset: int
     original = data.get("original")
     job_id, job_type = _job_of(original)
     return {
-        "job_id": job_id, "job_type": job_type, "reason": data["reason"],
+        "job_id": job_id,
+        "job_type": job_type,
+        "reason": data["reason"],
         "error_type": str(data.get("error_type") or "Unknown")[:ERROR_TYPE_WIDTH],
         "stack": data.get("stack") if isinstance(data.get("stack"), str) else None,
         "component": str(data.get("component") or UNKNOWN_COMPONENT)[:COMPONENT_WIDTH],
@@ -87,9 +98,11 @@ def dead_letter_row(value: bytes | None, topic: str, partition: int, offset: int
         "source_offset": _int(source.get("offset"), offset),
         "attempts": json.dumps(attempts),
         "original": json.dumps(original) if original is not None else None,
-        "original_base64": data.get("original_base64") if isinstance(data.get("original_base64"), str)
+        "original_base64": data.get("original_base64")
+        if isinstance(data.get("original_base64"), str)
         else None,
-        "dlq_partition": partition, "dlq_offset": offset,
+        "dlq_partition": partition,
+        "dlq_offset": offset,
     }
 
 
@@ -100,8 +113,15 @@ def _int(value: Any, default: int) -> int:
 class DeadLetterIngester:
     """Consumes the dead-letter topic into the dead_letters table until stopped (or drained)."""
 
-    def __init__(self, engine: AsyncEngine, bootstrap: KafkaTarget, topic: str, group: str, *,
-                 batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        bootstrap: KafkaTarget,
+        topic: str,
+        group: str,
+        *,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
         self.engine = engine
         self.bootstrap = bootstrap
         self.topic = topic
@@ -116,9 +136,14 @@ class DeadLetterIngester:
 
     async def run(self, *, drain: bool = False) -> int:
         """Ingest until stopped; with ``drain`` stop once caught up. Returns records seen."""
-        consumer = AIOKafkaConsumer(self.topic, **client_kwargs(self.bootstrap), group_id=self.group,
-                                    enable_auto_commit=False, auto_offset_reset="earliest",
-                                    max_poll_records=self.batch_size)
+        consumer = AIOKafkaConsumer(
+            self.topic,
+            **client_kwargs(self.bootstrap),
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.batch_size,
+        )
         await consumer.start()
         try:
             while not self._stopping.is_set():
@@ -143,8 +168,17 @@ class DeadLetterIngester:
 
         await until_done(step, log, "the dead letters")
         for row in rows:
-            log.warning("dead letter %s[%d]@%d: %s", self.topic, row["dlq_partition"], row["dlq_offset"],
-                        row["reason"], extra={"job_id": row["job_id"], "topic": row["source_topic"],
-                                              "partition": row["source_partition"],
-                                              "offset": row["source_offset"]})
+            log.warning(
+                "dead letter %s[%d]@%d: %s",
+                self.topic,
+                row["dlq_partition"],
+                row["dlq_offset"],
+                row["reason"],
+                extra={
+                    "job_id": row["job_id"],
+                    "topic": row["source_topic"],
+                    "partition": row["source_partition"],
+                    "offset": row["source_offset"],
+                },
+            )
         self.seen += len(records)

@@ -11,9 +11,17 @@ from seojobs.domain.contracts.dead_letter import Component, DeadLetterRecord, Me
 from seojobs.domain.events import utcnow
 
 
-def dead_letter_record(original: bytes | None, reason: str, topic: str, partition: int, offset: int,
-                       component: Component, *, exc: BaseException | None = None,
-                       history: list[dict[str, Any]] | None = None) -> bytes:
+def dead_letter_record(
+    original: bytes | None,
+    reason: str,
+    topic: str,
+    partition: int,
+    offset: int,
+    component: Component,
+    *,
+    exc: BaseException | None = None,
+    history: list[dict[str, Any]] | None = None,
+) -> bytes:
     """The dead-letter message value (JSON, ``schemas/dead_letter.v1.json``): what failed, why,
     and where it came from."""
     try:

@@ -31,9 +31,9 @@ def load_builder(spec: JobSpec) -> HandlerBuilder:
     return cast(HandlerBuilder, getattr(importlib.import_module(module), name))
 
 
-async def declared_handlers(registry: JobRegistry, service: Service, settings: Settings,
-                            engine: AsyncEngine, wired: set[JobType]
-                            ) -> tuple[dict[JobType, Handler], list[Closer]]:
+async def declared_handlers(
+    registry: JobRegistry, service: Service, settings: Settings, engine: AsyncEngine, wired: set[JobType]
+) -> tuple[dict[JobType, Handler], list[Closer]]:
     """Build the handlers of the service's specs that name a factory and are not wired by hand."""
     handlers: dict[JobType, Handler] = {}
     closers: list[Closer] = []

@@ -53,8 +53,9 @@ async def hold_and_release(raw: bytes | None, origin: Origin, emitter: Emitter) 
         event = decode_event(raw)
         due, target, request = released(event)
     except ValidationFailed as exc:
-        await emitter.dead_letter(None, dead_letter_record(
-            raw, str(exc), origin.topic, origin.partition, origin.offset, "delay"))
+        await emitter.dead_letter(
+            None, dead_letter_record(raw, str(exc), origin.topic, origin.partition, origin.offset, "delay")
+        )
         return "invalid"
     wait_s = (due - utcnow()).total_seconds()
     if wait_s > 0:

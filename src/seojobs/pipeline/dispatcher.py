@@ -59,8 +59,15 @@ class Released:
 class Dispatcher:
     """Releases due jobs to Kafka through the outbox."""
 
-    def __init__(self, engine: AsyncEngine, topics: Topics, *, window: int = DEFAULT_WINDOW,
-                 batch: int = DEFAULT_BATCH, lease_watch: LeaseWatch | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        topics: Topics,
+        *,
+        window: int = DEFAULT_WINDOW,
+        batch: int = DEFAULT_BATCH,
+        lease_watch: LeaseWatch | None = None,
+    ) -> None:
         self.engine = engine
         self.topics = topics
         self.window = window
@@ -96,8 +103,9 @@ class Dispatcher:
             value: datetime | None = (await conn.execute(q.NEXT_DUE)).scalar()
         return value
 
-    async def _release_lane(self, conn: AsyncConnection, service: Service, lane: Lane, *,
-                            direct: bool) -> list[tuple[Released, JobEvent]]:
+    async def _release_lane(
+        self, conn: AsyncConnection, service: Service, lane: Lane, *, direct: bool
+    ) -> list[tuple[Released, JobEvent]]:
         """Release the jobs a lane has room for: its jobs in flight per user, then (if there is room)
         one statement that chooses, locks and marks them. Each comes with its work message. With
         ``direct`` a job whose job.requested is still in the outbox waits (its work message must not
@@ -109,13 +117,26 @@ class Dispatcher:
         room = self.window - inflight
         if room <= 0 or (inflight and room < chunk_of(self.window)):
             return []
-        rows = (await conn.execute(q.RELEASE_LANE, {
-            **lane_args, "limit": min(room, self.batch), "unpublished_first": direct,
-            "busy_users": [user for user, _ in busy], "busy_counts": [count for _, count in busy],
-        })).mappings().all()
+        rows = (
+            (
+                await conn.execute(
+                    q.RELEASE_LANE,
+                    {
+                        **lane_args,
+                        "limit": min(room, self.batch),
+                        "unpublished_first": direct,
+                        "busy_users": [user for user, _ in busy],
+                        "busy_counts": [count for _, count in busy],
+                    },
+                )
+            )
+            .mappings()
+            .all()
+        )
         topic = self.topics.requested(service, lane)
-        return [(Released(str(r["id"]), r["type"], r["priority"], topic), dispatched_request(r))
-                for r in rows]
+        return [
+            (Released(str(r["id"]), r["type"], r["priority"], topic), dispatched_request(r)) for r in rows
+        ]
 
     async def _cancel_doomed(self, conn: AsyncConnection) -> None:
         doomed = (await conn.execute(q.DOOMED_DEPENDENTS, {"limit": self.batch})).mappings().all()
@@ -123,8 +144,9 @@ class Dispatcher:
             reason = f"dependency {r['dep_id']} ended {r['dep_status']}"
             seq = event_seq(r["series"], r["attempts"], FINAL_STEP)
             await conn.execute(q.CANCEL_PENDING, {"id": r["id"], "seq": seq, "reason": reason})
-            event = JobEvent(EventType.CANCELLED, str(r["id"]), r["type"], r["attempts"], seq,
-                             {"reason": reason})
+            event = JobEvent(
+                EventType.CANCELLED, str(r["id"]), r["type"], r["attempts"], seq, {"reason": reason}
+            )
             await write_outbox(conn, [(self.topics.job_events, event)])
 
 

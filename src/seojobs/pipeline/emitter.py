@@ -32,8 +32,12 @@ async def delivered(deliveries: list[asyncio.Future[object]], timeout_s: float =
 class Emitter:
     """The worker's way out: job events, delayed retries and dead letters."""
 
-    def __init__(self, producer: AIOKafkaProducer, topics: Topics,
-                 new_producer: Callable[[], AIOKafkaProducer] | None = None) -> None:
+    def __init__(
+        self,
+        producer: AIOKafkaProducer,
+        topics: Topics,
+        new_producer: Callable[[], AIOKafkaProducer] | None = None,
+    ) -> None:
         self.producer = producer
         self.topics = topics
         self._new_producer = new_producer
@@ -73,7 +77,8 @@ class Emitter:
     async def emit_later(self, event: JobEvent) -> asyncio.Future[object]:
         """Hand a lifecycle event to the producer; the returned future is its acknowledgement."""
         delivery: asyncio.Future[object] = await self.producer.send(
-            self.topics.job_events, value=event.encode(), key=event.key)
+            self.topics.job_events, value=event.encode(), key=event.key
+        )
         return delivery
 
     async def send(self, topic: str, event: JobEvent) -> None:

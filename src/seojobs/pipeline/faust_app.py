@@ -48,8 +48,12 @@ STALLED_EXIT_CODE = 75
 class WorkerParts:
     """What a running worker needs, built once on first use (engine, producer, handlers)."""
 
-    def __init__(self, build: Callable[[], Awaitable[tuple[JobRunner, Emitter]]],
-                 close: Callable[[], Awaitable[None]], slots: LaneSlots) -> None:
+    def __init__(
+        self,
+        build: Callable[[], Awaitable[tuple[JobRunner, Emitter]]],
+        close: Callable[[], Awaitable[None]],
+        slots: LaneSlots,
+    ) -> None:
         self._build = build
         self._close = close
         self._lock = asyncio.Lock()
@@ -98,14 +102,22 @@ def consumer_group(topics: Topics, service: Service) -> str:
 
 def exit_for_restart(stalled: list[TP]) -> None:
     """Leave at once: a new process resumes from the committed offsets (the keeper starts it)."""
-    log.error("consumer stuck on %s: exiting so that a fresh worker resumes from the committed offsets",
-              ", ".join(f"{t}[{p}]" for t, p in stalled))
+    log.error(
+        "consumer stuck on %s: exiting so that a fresh worker resumes from the committed offsets",
+        ", ".join(f"{t}[{p}]" for t, p in stalled),
+    )
     logging.shutdown()
     os._exit(STALLED_EXIT_CODE)
 
 
-def build_app(service: Service, topics: Topics, bootstrap: KafkaTarget, parts: WorkerParts,
-              retry_steps: int, on_stall: Callable[[list[TP]], None] = exit_for_restart) -> faust.App:
+def build_app(
+    service: Service,
+    topics: Topics,
+    bootstrap: KafkaTarget,
+    parts: WorkerParts,
+    retry_steps: int,
+    on_stall: Callable[[list[TP]], None] = exit_for_restart,
+) -> faust.App:
     """A Faust app with one agent per lane topic and one per delay topic of the service."""
     use_short_fetch_wait()
     group = consumer_group(topics, service)
@@ -174,9 +186,11 @@ def build_app(service: Service, topics: Topics, bootstrap: KafkaTarget, parts: W
     return app
 
 
-def _watch_for_stalls(app: faust.App, detector: StallDetector, lag_reader: GroupLagReader,
-                      on_stall: Callable[[list[TP]], None]) -> None:
+def _watch_for_stalls(
+    app: faust.App, detector: StallDetector, lag_reader: GroupLagReader, on_stall: Callable[[list[TP]], None]
+) -> None:
     """Every few seconds, judge the assigned partitions' lag against the agents' activity."""
+
     async def watch_for_stall() -> None:
         assigned = [(tp.topic, tp.partition) for tp in app.consumer.assignment()]
         if not assigned:
@@ -215,8 +229,9 @@ async def _admit_one(parts: WorkerParts, event: Any, rank: int) -> bool:
     parts.board.begin(tp)
     try:
         runner, _ = await parts.get()
-        admission = parts.keep(runner.admit_retrying(event.value, Origin(msg.topic, msg.partition,
-                                                                         msg.offset), rank))
+        admission = parts.keep(
+            runner.admit_retrying(event.value, Origin(msg.topic, msg.partition, msg.offset), rank)
+        )
         await asyncio.shield(admission)
     except asyncio.CancelledError:
         return False
@@ -250,8 +265,13 @@ async def _release_retrying(raw: bytes | None, origin: Origin, emitter: Emitter)
             await hold_and_release(raw, origin, emitter)
             return
         except INFRA_ERRORS as exc:
-            log.warning("Kafka unavailable releasing %s[%d]@%d, will retry: %s", origin.topic,
-                        origin.partition, origin.offset, exc)
+            log.warning(
+                "Kafka unavailable releasing %s[%d]@%d, will retry: %s",
+                origin.topic,
+                origin.partition,
+                origin.offset,
+                exc,
+            )
             await backoff.sleep()
             with contextlib.suppress(*INFRA_ERRORS):
                 await emitter.restart(generation)

@@ -27,7 +27,7 @@ NOTIFY = text("SELECT pg_notify(:channel, :payload)")
 def chunk_payloads(job_ids: Iterable[str], chunk: int = NOTIFY_CHUNK) -> list[str]:
     """The NOTIFY payloads (JSON lists of ids) that announce these jobs, duplicates dropped."""
     ids = sorted(set(job_ids))
-    return [json.dumps(ids[i:i + chunk], separators=(",", ":")) for i in range(0, len(ids), chunk)]
+    return [json.dumps(ids[i : i + chunk], separators=(",", ":")) for i in range(0, len(ids), chunk)]
 
 
 async def notify_jobs(conn: AsyncConnection, job_ids: Iterable[str], channel: str = JOBS_CHANNEL) -> None:

@@ -29,8 +29,12 @@ RELEASE_BATCH = 200
 class JobPool:
     """The runs of one worker process, their heartbeat and their leases' release."""
 
-    def __init__(self, leases: LeaseStore, refill: Callable[[], Awaitable[None]],
-                 heartbeat_s: float = DEFAULT_HEARTBEAT_S) -> None:
+    def __init__(
+        self,
+        leases: LeaseStore,
+        refill: Callable[[], Awaitable[None]],
+        heartbeat_s: float = DEFAULT_HEARTBEAT_S,
+    ) -> None:
         self.leases = leases
         self._refill = refill
         self.heartbeat_s = heartbeat_s
@@ -80,15 +84,16 @@ class JobPool:
         await self._release()
         # Only the runs the statement asked about: one launched while it ran is not in its answer.
         asked = list(self.runs.values())
-        renewed = {(r.job_id, r.series, r.attempt): r
-                   for r in await self.leases.heartbeat([run.job_id for run in asked])}
+        renewed = {
+            (r.job_id, r.series, r.attempt): r
+            for r in await self.leases.heartbeat([run.job_id for run in asked])
+        }
         for run in asked:
             if run.task is None or run.task.done() or run.outcome != "running":
                 continue
             renewal = renewed.get(run.key)
             if renewal is None:
-                log.warning("job %s attempt %d: lease taken away, stopping the run", run.job_id,
-                            run.attempt)
+                log.warning("job %s attempt %d: lease taken away, stopping the run", run.job_id, run.attempt)
                 run.stop(STOP_FENCED)
             elif renewal.cancel_requested:
                 run.stop(STOP_CANCELLED)

@@ -54,8 +54,7 @@ def keep_running(argv: Sequence[str]) -> int:
     backoff = FIRST_BACKOFF_S
     while True:
         began = time.monotonic()
-        child = subprocess.Popen(list(argv), env={**os.environ, CHILD_ENV: "1"},
-                                 preexec_fn=_die_with_parent)
+        child = subprocess.Popen(list(argv), env={**os.environ, CHILD_ENV: "1"}, preexec_fn=_die_with_parent)
         code = child.wait()
         if stopping:
             return code

@@ -35,8 +35,9 @@ CHECK_EVERY_S = 1.0
 class LeaseWatch:
     """Restarts the jobs of leases not renewed for ``stale_after_s`` seconds."""
 
-    def __init__(self, engine: AsyncEngine, topics: Topics, stale_after_s: float,
-                 check_every_s: float = CHECK_EVERY_S) -> None:
+    def __init__(
+        self, engine: AsyncEngine, topics: Topics, stale_after_s: float, check_every_s: float = CHECK_EVERY_S
+    ) -> None:
         self.engine = engine
         self.topics = topics
         self.stale_after_s = stale_after_s
@@ -51,17 +52,28 @@ class LeaseWatch:
         self._last = clock
         changed = 0
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(lq.STALE_LEASES, {"stale_s": self.stale_after_s,
-                                                         "limit": ROUND_LIMIT})).all()
+            rows = (
+                await conn.execute(lq.STALE_LEASES, {"stale_s": self.stale_after_s, "limit": ROUND_LIMIT})
+            ).all()
             for r in rows:
                 await conn.execute(lq.DROP_LEASE, {"id": r.job_id, "series": r.series, "attempt": r.attempt})
                 try:
                     request = decode_event(_raw_request(r))
                 except ValidationFailed:
                     continue  # admitted once, so never the case: nothing to restart from
-                plan = plan_restart(StaleLease(
-                    str(r.job_id), r.type, r.series, r.attempt, r.worker, r.heartbeat_at.isoformat(),
-                    r.status, r.last_seq, request))
+                plan = plan_restart(
+                    StaleLease(
+                        str(r.job_id),
+                        r.type,
+                        r.series,
+                        r.attempt,
+                        r.worker,
+                        r.heartbeat_at.isoformat(),
+                        r.status,
+                        r.last_seq,
+                        request,
+                    )
+                )
                 if plan.decision is RestartDecision.DROP or plan.event is None:
                     continue
                 changed += 1
@@ -71,17 +83,30 @@ class LeaseWatch:
                 await write_outbox(conn, messages)
                 if plan.decision is RestartDecision.FAIL:
                     await self._dead_letter(conn, r, plan.reason)
-                log.warning("job %s: %s; %s", r.job_id, plan.reason, plan.decision.value,
-                            extra={"job_id": str(r.job_id), "attempt": r.attempt, "topic": r.topic})
+                log.warning(
+                    "job %s: %s; %s",
+                    r.job_id,
+                    plan.reason,
+                    plan.decision.value,
+                    extra={"job_id": str(r.job_id), "attempt": r.attempt, "topic": r.topic},
+                )
         return changed
 
     async def _dead_letter(self, conn: AsyncConnection, r: Row[Any], reason: str) -> None:
         """A job failed after too many restarts: its request goes to the dead-letter topic."""
         record = dead_letter_record(_raw_request(r), reason, r.topic, 0, 0, "dispatcher")
-        await conn.execute(q.INSERT_OUTBOX, {"topic": self.topics.dead_letter,
-                                             "key": str(r.job_id).encode(), "value": record})
-        marked = JobEvent(EventType.DEAD_LETTERED, str(r.job_id), r.type, r.attempt,
-                          event_seq(r.series, r.attempt, FINAL_STEP), {"reason": reason})
+        await conn.execute(
+            q.INSERT_OUTBOX,
+            {"topic": self.topics.dead_letter, "key": str(r.job_id).encode(), "value": record},
+        )
+        marked = JobEvent(
+            EventType.DEAD_LETTERED,
+            str(r.job_id),
+            r.type,
+            r.attempt,
+            event_seq(r.series, r.attempt, FINAL_STEP),
+            {"reason": reason},
+        )
         await write_outbox(conn, [(self.topics.job_events, marked)])
 
 

@@ -91,33 +91,65 @@ class LeaseStore:
     async def claim(self, claims: Sequence[Claim]) -> dict[uuid.UUID, JobView]:
         """Lease each claim's job unless it is leased already; every existing job's view."""
         params = {
-            "ids": [c.job_id for c in claims], "series": [c.series for c in claims],
-            "attempts": [c.attempt for c in claims], "finals": [c.final_seq for c in claims],
-            "states": [c.state for c in claims], "ranks": [c.rank for c in claims],
-            "requests": [c.request for c in claims], "topics": [c.topic for c in claims],
-            "partitions": [c.partition for c in claims], "offsets": [c.offset for c in claims],
-            "worker": self.worker, "service": self.service,
+            "ids": [c.job_id for c in claims],
+            "series": [c.series for c in claims],
+            "attempts": [c.attempt for c in claims],
+            "finals": [c.final_seq for c in claims],
+            "states": [c.state for c in claims],
+            "ranks": [c.rank for c in claims],
+            "requests": [c.request for c in claims],
+            "topics": [c.topic for c in claims],
+            "partitions": [c.partition for c in claims],
+            "offsets": [c.offset for c in claims],
+            "worker": self.worker,
+            "service": self.service,
         }
         async with self._single.connect() as conn:
             rows = (await conn.execute(lq.CLAIM, params)).all()
-        return {row.id: JobView(row.status, row.cancel_requested, row.series, row.last_seq, row.stored,
-                                row.claimed) for row in rows}
+        return {
+            row.id: JobView(
+                row.status, row.cancel_requested, row.series, row.last_seq, row.stored, row.claimed
+            )
+            for row in rows
+        }
 
     async def take_held(self, n: int, *, by_age: bool) -> list[TakenLease]:
         """Take up to n held jobs of the service to run here."""
         async with self._single.connect() as conn:
-            rows = (await conn.execute(lq.TAKE_HELD, {"service": self.service, "worker": self.worker,
-                                                      "n": n, "by_age": by_age})).all()
-        return [TakenLease(r.job_id, r.series, r.attempt, r.rank, r.request, r.topic, r.partition,
-                           r.offset, JobView(r.status, r.cancel_requested, r.job_series, r.last_seq,
-                                             r.stored, True)) for r in rows]
+            rows = (
+                await conn.execute(
+                    lq.TAKE_HELD, {"service": self.service, "worker": self.worker, "n": n, "by_age": by_age}
+                )
+            ).all()
+        return [
+            TakenLease(
+                r.job_id,
+                r.series,
+                r.attempt,
+                r.rank,
+                r.request,
+                r.topic,
+                r.partition,
+                r.offset,
+                JobView(r.status, r.cancel_requested, r.job_series, r.last_seq, r.stored, True),
+            )
+            for r in rows
+        ]
 
     async def put_back(self, key: AttemptKey, request: bytes) -> None:
         """Hold a job this worker took or claimed again (it has no slot for it after all, or could
         not start it); the held lease carries the job's work message."""
         async with self._single.connect() as conn:
-            await conn.execute(lq.PUT_BACK, {"id": key[0], "series": key[1], "attempt": key[2],
-                                             "worker": self.worker, "request": request})
+            await conn.execute(
+                lq.PUT_BACK,
+                {
+                    "id": key[0],
+                    "series": key[1],
+                    "attempt": key[2],
+                    "worker": self.worker,
+                    "request": request,
+                },
+            )
 
     async def heartbeat(self, job_ids: Sequence[uuid.UUID]) -> list[Renewal]:
         """Renew this worker's leases of these jobs; the ones it still holds."""
@@ -130,25 +162,42 @@ class LeaseStore:
     async def holds(self, key: AttemptKey) -> bool:
         """Whether this worker still holds that attempt's lease."""
         async with self._single.connect() as conn:
-            row = (await conn.execute(lq.HOLDS, {"id": key[0], "series": key[1], "attempt": key[2],
-                                                 "worker": self.worker})).first()
+            row = (
+                await conn.execute(
+                    lq.HOLDS, {"id": key[0], "series": key[1], "attempt": key[2], "worker": self.worker}
+                )
+            ).first()
         return row is not None
 
     async def store_results(self, results: Sequence[tuple[AttemptKey, Any]]) -> set[uuid.UUID]:
         """Store the results of attempts whose lease this worker holds; the jobs stored."""
         async with self._single.connect() as conn:
-            rows = (await conn.execute(lq.STORE_RESULTS, {
-                "ids": [k[0] for k, _ in results], "series": [k[1] for k, _ in results],
-                "attempts": [k[2] for k, _ in results],
-                "results": [json_text(result) for _, result in results],
-                "worker": self.worker})).all()
+            rows = (
+                await conn.execute(
+                    lq.STORE_RESULTS,
+                    {
+                        "ids": [k[0] for k, _ in results],
+                        "series": [k[1] for k, _ in results],
+                        "attempts": [k[2] for k, _ in results],
+                        "results": [json_text(result) for _, result in results],
+                        "worker": self.worker,
+                    },
+                )
+            ).all()
         return {row.job_id for row in rows}
 
     async def release(self, keys: Sequence[AttemptKey]) -> None:
         """Drop the leases of finished attempts."""
         async with self._single.connect() as conn:
-            await conn.execute(lq.RELEASE, {"ids": [k[0] for k in keys], "series": [k[1] for k in keys],
-                                            "attempts": [k[2] for k in keys], "worker": self.worker})
+            await conn.execute(
+                lq.RELEASE,
+                {
+                    "ids": [k[0] for k in keys],
+                    "series": [k[1] for k in keys],
+                    "attempts": [k[2] for k in keys],
+                    "worker": self.worker,
+                },
+            )
 
     async def hand_back(self) -> int:
         """Mark this worker's running leases stale at once (it is stopping): the dispatcher restarts

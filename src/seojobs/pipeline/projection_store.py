@@ -24,20 +24,42 @@ def _when(value: Any) -> Any:
 
 def _requested_rows(events: Sequence[JobEvent]) -> dict[str, list[Any]]:
     """The job.requested events as the column arrays of PROJECT_REQUESTED."""
-    cols: dict[str, list[Any]] = {k: [] for k in (
-        "ids", "types", "priorities", "payloads", "max_attempts", "scheduled_for", "user_ids", "site_ids",
-        "idempotency_keys", "parent_ids", "depends_on", "created_at", "seqs", "series")}
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "ids",
+            "types",
+            "priorities",
+            "payloads",
+            "max_attempts",
+            "scheduled_for",
+            "user_ids",
+            "site_ids",
+            "idempotency_keys",
+            "parent_ids",
+            "depends_on",
+            "created_at",
+            "seqs",
+            "series",
+        )
+    }
     for event in events:
         p = event.payload
         depends = p.get("depends_on") or []
         for key, value in (
-            ("ids", uuid.UUID(event.job_id)), ("types", p.get("type", event.job_type)),
-            ("priorities", int(p.get("priority", 0))), ("payloads", json_text(p.get("payload") or {})),
-            ("max_attempts", int(p.get("max_attempts", 3))), ("scheduled_for", _when(p.get("scheduled_for"))),
-            ("user_ids", p.get("user_id")), ("site_ids", p.get("site_id")),
-            ("idempotency_keys", p.get("idempotency_key")), ("parent_ids", p.get("parent_id")),
+            ("ids", uuid.UUID(event.job_id)),
+            ("types", p.get("type", event.job_type)),
+            ("priorities", int(p.get("priority", 0))),
+            ("payloads", json_text(p.get("payload") or {})),
+            ("max_attempts", int(p.get("max_attempts", 3))),
+            ("scheduled_for", _when(p.get("scheduled_for"))),
+            ("user_ids", p.get("user_id")),
+            ("site_ids", p.get("site_id")),
+            ("idempotency_keys", p.get("idempotency_key")),
+            ("parent_ids", p.get("parent_id")),
             ("depends_on", "{" + ",".join(str(d) for d in depends) + "}"),
-            ("created_at", _when(p.get("created_at"))), ("seqs", event.seq),
+            ("created_at", _when(p.get("created_at"))),
+            ("seqs", event.seq),
             ("series", event.series),
         ):
             cols[key].append(value)
@@ -47,8 +69,9 @@ def _requested_rows(events: Sequence[JobEvent]) -> dict[str, list[Any]]:
 def _change_arrays(pending: dict[uuid.UUID, tuple[RowState, dict[str, Any]]]) -> dict[str, list[Any]]:
     """The pending row changes as the column arrays of PROJECT_CHANGES (a bit mask says which
     columns each row takes)."""
-    arrays: dict[str, list[Any]] = {k: [] for k in (
-        "ids", "statuses", "last_seqs", "updated_at", "masks", *q.PROJECTED_COLUMNS)}
+    arrays: dict[str, list[Any]] = {
+        k: [] for k in ("ids", "statuses", "last_seqs", "updated_at", "masks", *q.PROJECTED_COLUMNS)
+    }
     for jid, (state, values) in pending.items():
         arrays["ids"].append(jid)
         arrays["statuses"].append(state.status.value)
@@ -95,8 +118,12 @@ async def apply_batch(conn: AsyncConnection, events: Sequence[JobEvent]) -> int:
     return changed
 
 
-def _merge(pending: dict[uuid.UUID, tuple[RowState, dict[str, Any]]], jid: uuid.UUID,
-           state: RowState, change: RowChange) -> RowState:
+def _merge(
+    pending: dict[uuid.UUID, tuple[RowState, dict[str, Any]]],
+    jid: uuid.UUID,
+    state: RowState,
+    change: RowChange,
+) -> RowState:
     """Fold one change into the job's pending update; return the row's new state."""
     _, values = pending.get(jid, (state, {}))
     for key, value in change.fields.items():

@@ -53,8 +53,16 @@ class Projector:
     An empty ``dead_letter_topic`` counts rejected events without publishing them (replays).
     """
 
-    def __init__(self, engine: AsyncEngine, bootstrap: KafkaTarget, events_topic: str, dead_letter_topic: str,
-                 group_id: str, *, batch_size: int = 1000) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        bootstrap: KafkaTarget,
+        events_topic: str,
+        dead_letter_topic: str,
+        group_id: str,
+        *,
+        batch_size: int = 1000,
+    ) -> None:
         self.engine = engine
         self.bootstrap = bootstrap
         self.events_topic = events_topic
@@ -70,17 +78,21 @@ class Projector:
 
     def _consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
-            self.events_topic, **client_kwargs(self.bootstrap), group_id=self.group_id,
-            enable_auto_commit=False, auto_offset_reset="earliest",
-            max_poll_records=self.batch_size, isolation_level="read_uncommitted",
-            fetch_min_bytes=FETCH_MIN_BYTES, fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+            self.events_topic,
+            **client_kwargs(self.bootstrap),
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.batch_size,
+            isolation_level="read_uncommitted",
+            fetch_min_bytes=FETCH_MIN_BYTES,
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         )
 
     async def run(self, *, drain: bool = False) -> ProjectorStats:
         """Consume until stopped; with ``drain`` stop once caught up with the topic's end."""
         consumer = self._consumer()
-        producer = AIOKafkaProducer(**client_kwargs(self.bootstrap), acks="all",
-                                    enable_idempotence=True)
+        producer = AIOKafkaProducer(**client_kwargs(self.bootstrap), acks="all", enable_idempotence=True)
         await consumer.start()
         await producer.start()
         try:
@@ -107,8 +119,11 @@ class Projector:
                 log.warning("rejected event at %s[%d]@%d: %s", r.topic, r.partition, r.offset, exc)
                 if not self.dead_letter_topic:
                     continue  # a replay: the live projector already dead-lettered it
-                await producer.send_and_wait(self.dead_letter_topic, key=r.key, value=dead_letter_record(
-                    r.value, str(exc), r.topic, r.partition, r.offset, "projector"))
+                await producer.send_and_wait(
+                    self.dead_letter_topic,
+                    key=r.key,
+                    value=dead_letter_record(r.value, str(exc), r.topic, r.partition, r.offset, "projector"),
+                )
         changed = await self._store(events)
         metrics.count_events(events)
         self.stats.events += len(events)

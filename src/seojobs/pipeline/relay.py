@@ -51,9 +51,17 @@ class RelayStats:
 class OutboxRelay:
     """Moves outbox rows to Kafka until stopped (or, in drain mode, until the outbox is empty)."""
 
-    def __init__(self, engine: AsyncEngine, bootstrap: KafkaTarget, libpq_url: str, *, batch_size: int = 500,
-                 poll_interval_s: float = 1.0, producer: AIOKafkaProducer | None = None,
-                 dispatcher: Dispatcher | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        bootstrap: KafkaTarget,
+        libpq_url: str,
+        *,
+        batch_size: int = 500,
+        poll_interval_s: float = 1.0,
+        producer: AIOKafkaProducer | None = None,
+        dispatcher: Dispatcher | None = None,
+    ) -> None:
         self.engine = engine
         self.dispatcher = dispatcher
         self.bootstrap = bootstrap
@@ -76,8 +84,13 @@ class OutboxRelay:
             rows = (await conn.execute(q.CLAIM_OUTBOX, {"limit": self.batch_size})).all()
             if not rows:
                 return 0
-            await send_all(self.producer, [(topic, bytes(key) if key is not None else None, bytes(value))
-                                           for _, topic, key, value in rows])
+            await send_all(
+                self.producer,
+                [
+                    (topic, bytes(key) if key is not None else None, bytes(value))
+                    for _, topic, key, value in rows
+                ],
+            )
             await conn.execute(q.DELETE_OUTBOX, {"ids": [r[0] for r in rows]})
         self.stats.published += len(rows)
         self.stats.batches += 1

@@ -90,9 +90,17 @@ class RunnerConfig:
 class JobRunner:
     """Turns work messages into leased handler runs and their events."""
 
-    def __init__(self, engine: AsyncEngine, emitter: Emitter, topics: Topics,
-                 handlers: dict[JobType, Handler], config: RunnerConfig, *, leases: LeaseStore,
-                 slots: LaneSlots) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        emitter: Emitter,
+        topics: Topics,
+        handlers: dict[JobType, Handler],
+        config: RunnerConfig,
+        *,
+        leases: LeaseStore,
+        slots: LaneSlots,
+    ) -> None:
         self.engine = engine
         self.emitter = emitter
         self.topics = topics
@@ -129,8 +137,14 @@ class JobRunner:
             try:
                 return await self.admit(raw, origin, rank)
             except INFRA_ERRORS as exc:
-                log.warning("database or Kafka unavailable at %s[%d]@%d, will retry: %s", origin.topic,
-                            origin.partition, origin.offset, exc, extra=_extra(origin))
+                log.warning(
+                    "database or Kafka unavailable at %s[%d]@%d, will retry: %s",
+                    origin.topic,
+                    origin.partition,
+                    origin.offset,
+                    exc,
+                    extra=_extra(origin),
+                )
                 await backoff.sleep()
                 if isinstance(exc, KafkaError):
                     with contextlib.suppress(*INFRA_ERRORS):
@@ -141,8 +155,14 @@ class JobRunner:
         try:
             run = self._parse(raw, origin, rank)
         except (ValidationFailed, ValueError) as exc:
-            log.warning("invalid message at %s[%d]@%d: %s", origin.topic, origin.partition,
-                        origin.offset, exc, extra=_extra(origin))
+            log.warning(
+                "invalid message at %s[%d]@%d: %s",
+                origin.topic,
+                origin.partition,
+                origin.offset,
+                exc,
+                extra=_extra(origin),
+            )
             await self._reject(raw, origin, exc)
             return "invalid"
         slot = Slot(self.slots, rank)
@@ -166,8 +186,7 @@ class JobRunner:
         if job_type not in self.handlers:
             raise ValidationFailed(f"this service does not run {job_type.value} jobs")
         payload = validate_payload(job_type, dict(request.payload.get("payload") or {}))
-        return Run(request, job_type, payload, origin, request.series, rank,
-                   raw or b"")
+        return Run(request, job_type, payload, origin, request.series, rank, raw or b"")
 
     async def _claim_batch(self, claims: list[Claim]) -> dict[int, JobView]:
         """One statement for every claim waiting; a job asked twice is leased for the first only."""
@@ -179,8 +198,9 @@ class JobRunner:
         for claim in claims:
             view = views.get(claim.job_id)
             if view is not None and first[claim.job_id] is not claim:
-                view = JobView(view.status, view.cancel_requested, view.series, view.last_seq,
-                               view.stored, claimed=False)
+                view = JobView(
+                    view.status, view.cancel_requested, view.series, view.last_seq, view.stored, claimed=False
+                )
             if view is not None:
                 answer[id(claim)] = view
         return answer
@@ -188,10 +208,16 @@ class JobRunner:
     async def _decide(self, run: Run, view: JobView | None, slot: Slot) -> str:
         """What to do with an admitted (or taken) message, given its job's view."""
         run.began = time.monotonic()
-        run.ctx = RunContext(job_id=run.job_id, job_type=run.job_type, attempt=run.attempt,
-                             series=run.series, payload=run.payload,
-                             user_id=_uuid(run.request.payload.get("user_id")), engine=self.engine,
-                             emitter=self.emitter)
+        run.ctx = RunContext(
+            job_id=run.job_id,
+            job_type=run.job_type,
+            attempt=run.attempt,
+            series=run.series,
+            payload=run.payload,
+            user_id=_uuid(run.request.payload.get("user_id")),
+            engine=self.engine,
+            emitter=self.emitter,
+        )
         verdict = admission_verdict(view, run.series, run.final, has_slot=slot.held)
         if verdict not in (Verdict.HELD, Verdict.STARTED):
             slot.give_back()
@@ -201,8 +227,9 @@ class JobRunner:
             run.result, run.outcome = view.stored, "stored"
             await self._completer.get([run])  # stored but maybe never reported: report it again
         elif verdict is Verdict.CANCELLED:
-            await self.emitter.emit(run.ctx.event(EventType.CANCELLED, run.final,
-                                                  {"reason": "cancelled by request"}))
+            await self.emitter.emit(
+                run.ctx.event(EventType.CANCELLED, run.final, {"reason": "cancelled by request"})
+            )
         if verdict is not Verdict.STARTED:
             return verdict.value
         await self._launch(run, slot)
@@ -308,8 +335,12 @@ class JobRunner:
                 run.error = RetryableError(f"{run.job_type.value} exceeded its time limit of {limit:g}s")
                 return
             except KafkaError as exc:  # the bus failed, not the job: run it again once Kafka is back
-                log.warning("job %s: Kafka unavailable while it ran, will run it again: %s", run.job_id,
-                            exc, extra=_extra(run.origin, str(run.job_id), run.attempt))
+                log.warning(
+                    "job %s: Kafka unavailable while it ran, will run it again: %s",
+                    run.job_id,
+                    exc,
+                    extra=_extra(run.origin, str(run.job_id), run.attempt),
+                )
                 await backoff.sleep()
                 with contextlib.suppress(*INFRA_ERRORS):
                     await self.emitter.restart(generation)
@@ -325,8 +356,12 @@ class JobRunner:
                 await self._report(run)
                 return
             except INFRA_ERRORS as exc:
-                log.warning("job %s: cannot report its end yet, will retry: %s", run.job_id, exc,
-                            extra=_extra(run.origin, str(run.job_id), run.attempt))
+                log.warning(
+                    "job %s: cannot report its end yet, will retry: %s",
+                    run.job_id,
+                    exc,
+                    extra=_extra(run.origin, str(run.job_id), run.attempt),
+                )
                 await backoff.sleep()
                 if isinstance(exc, KafkaError):
                     with contextlib.suppress(*INFRA_ERRORS):
@@ -354,9 +389,12 @@ class JobRunner:
         await self._confirm_started(ran)
         stored = await self.leases.store_results([(run.key, run.result) for run in ran]) if ran else set()
         publish = [run for run in runs if run.outcome == "stored" or run.job_id in stored]
-        deliveries = [await self.emitter.emit_later(run.ctx.event(EventType.COMPLETED, run.final,
-                                                                  {"result": run.result}))
-                      for run in publish]
+        deliveries = [
+            await self.emitter.emit_later(
+                run.ctx.event(EventType.COMPLETED, run.final, {"result": run.result})
+            )
+            for run in publish
+        ]
         await delivered(deliveries)
         for run in ran:
             run.outcome = "completed" if run.job_id in stored else "fenced"
@@ -369,34 +407,63 @@ class JobRunner:
             await asyncio.wait(pending, timeout=DELIVERY_TIMEOUT_S)
         for run in runs:
             started = run.started
-            if started is None or (started.done() and not started.cancelled()
-                                   and started.exception() is None):
+            if started is None or (
+                started.done() and not started.cancelled() and started.exception() is None
+            ):
                 continue
             await self.emitter.emit(self._started_event(run))
             run.started = None
 
     def _started_event(self, run: Run) -> JobEvent:
-        return run.ctx.event(EventType.STARTED, event_seq(run.series, run.attempt, STARTED_STEP),
-                             {"topic": run.origin.topic, "partition": run.origin.partition,
-                              "worker": self.leases.worker})
+        return run.ctx.event(
+            EventType.STARTED,
+            event_seq(run.series, run.attempt, STARTED_STEP),
+            {"topic": run.origin.topic, "partition": run.origin.partition, "worker": self.leases.worker},
+        )
 
     async def _failed(self, run: Run, exc: BaseException) -> str:
         ctx, request = run.ctx, run.request
         max_attempts = int(request.payload.get("max_attempts") or self.config.default_max_attempts)
         plan = plan_retry(exc, ctx.attempt, max_attempts, self.config.delays_for(ctx.job_type.value))
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        history = [*request.payload.get("history", []),
-                   {"attempt": ctx.attempt, "error": message, "type": type(exc).__name__,
-                    "at": utcnow().isoformat()}]
-        log.warning("job %s attempt %d failed: %s", ctx.job_id, ctx.attempt, message,
-                    extra=_extra(run.origin, str(ctx.job_id), ctx.attempt, ctx.job_type.value))
+        history = [
+            *request.payload.get("history", []),
+            {
+                "attempt": ctx.attempt,
+                "error": message,
+                "type": type(exc).__name__,
+                "at": utcnow().isoformat(),
+            },
+        ]
+        log.warning(
+            "job %s attempt %d failed: %s",
+            ctx.job_id,
+            ctx.attempt,
+            message,
+            extra=_extra(run.origin, str(ctx.job_id), ctx.attempt, ctx.job_type.value),
+        )
         if plan.decision is Decision.RETRY:
             due = utcnow() + timedelta(seconds=plan.delay_s)
-            await self.emitter.emit(ctx.event(EventType.RETRY_SCHEDULED, run.final, {
-                "error": message, "due_at": due.isoformat(), "step": plan.step}))
-            retry = JobEvent(EventType.RETRY_SCHEDULED, request.job_id, request.job_type, ctx.attempt,
-                             run.final, {**request.payload, "history": history, "due_at": due.isoformat(),
-                                         "target_topic": run.origin.topic})
+            await self.emitter.emit(
+                ctx.event(
+                    EventType.RETRY_SCHEDULED,
+                    run.final,
+                    {"error": message, "due_at": due.isoformat(), "step": plan.step},
+                )
+            )
+            retry = JobEvent(
+                EventType.RETRY_SCHEDULED,
+                request.job_id,
+                request.job_type,
+                ctx.attempt,
+                run.final,
+                {
+                    **request.payload,
+                    "history": history,
+                    "due_at": due.isoformat(),
+                    "target_topic": run.origin.topic,
+                },
+            )
             await self.emitter.send(self.topics.retry(ctx.job_type, plan.step), retry)
             return "retry"
         await self.emitter.emit(ctx.event(EventType.FAILED, run.final, {"error": message}))
@@ -412,41 +479,89 @@ class JobRunner:
         try:
             request = decode_event(raw)
         except (ValidationFailed, ValueError):
-            await self.emitter.dead_letter(None, dead_letter_record(
-                raw, str(exc), origin.topic, origin.partition, origin.offset, "worker"))
+            await self.emitter.dead_letter(
+                None,
+                dead_letter_record(raw, str(exc), origin.topic, origin.partition, origin.offset, "worker"),
+            )
             return
         attempt = request.attempt + 1
         series = request.series
         reason = getattr(exc, "message", None) or str(exc)
-        await self.emitter.emit(JobEvent(EventType.FAILED, request.job_id, request.job_type, attempt,
-                                         event_seq(series, attempt, TERMINAL_STEP), {"error": reason}))
+        await self.emitter.emit(
+            JobEvent(
+                EventType.FAILED,
+                request.job_id,
+                request.job_type,
+                attempt,
+                event_seq(series, attempt, TERMINAL_STEP),
+                {"error": reason},
+            )
+        )
         await self._send_dead_letter(request, origin, PermanentError(reason), attempt, series)
 
-    async def _dead_letter(self, run: Run, exc: BaseException,
-                           history: list[dict[str, Any]] | None = None) -> None:
+    async def _dead_letter(
+        self, run: Run, exc: BaseException, history: list[dict[str, Any]] | None = None
+    ) -> None:
         await self._send_dead_letter(run.request, run.origin, exc, run.attempt, run.series, history)
 
-    async def _send_dead_letter(self, request: JobEvent, origin: Origin, exc: BaseException, attempt: int,
-                                series: int, history: list[dict[str, Any]] | None = None) -> None:
+    async def _send_dead_letter(
+        self,
+        request: JobEvent,
+        origin: Origin,
+        exc: BaseException,
+        attempt: int,
+        series: int,
+        history: list[dict[str, Any]] | None = None,
+    ) -> None:
         reason = getattr(exc, "message", None) or str(exc)
-        await self.emitter.dead_letter(request.key, dead_letter_record(
-            request.encode(), reason, origin.topic, origin.partition, origin.offset, "worker",
-            exc=exc, history=history))
+        await self.emitter.dead_letter(
+            request.key,
+            dead_letter_record(
+                request.encode(),
+                reason,
+                origin.topic,
+                origin.partition,
+                origin.offset,
+                "worker",
+                exc=exc,
+                history=history,
+            ),
+        )
         metrics.JOBS_DEAD_LETTERED.labels(request.job_type).inc()
-        await self.emitter.emit(JobEvent(EventType.DEAD_LETTERED, request.job_id, request.job_type, attempt,
-                                         event_seq(series, attempt, FINAL_STEP), {"reason": reason}))
+        await self.emitter.emit(
+            JobEvent(
+                EventType.DEAD_LETTERED,
+                request.job_id,
+                request.job_type,
+                attempt,
+                event_seq(series, attempt, FINAL_STEP),
+                {"reason": reason},
+            )
+        )
 
     def _log_outcome(self, run: Run, outcome: str) -> None:
         metrics.record_outcome(run.job_type.value, outcome, run.began or time.monotonic())
-        log.info("job %s attempt %d: %s", run.request.job_id, run.attempt, outcome,
-                 extra=_extra(run.origin, run.request.job_id, run.attempt, run.job_type.value))
+        log.info(
+            "job %s attempt %d: %s",
+            run.request.job_id,
+            run.attempt,
+            outcome,
+            extra=_extra(run.origin, run.request.job_id, run.attempt, run.job_type.value),
+        )
 
 
-def _extra(origin: Origin, job_id: str | None = None, attempt: int | None = None,
-           job_type: str | None = None) -> dict[str, Any]:
+def _extra(
+    origin: Origin, job_id: str | None = None, attempt: int | None = None, job_type: str | None = None
+) -> dict[str, Any]:
     """The context fields of a worker log line (see seojobs.logs.CONTEXT_FIELDS)."""
-    return {"job_id": job_id, "attempt": attempt, "job_type": job_type, "topic": origin.topic,
-            "partition": origin.partition, "offset": origin.offset}
+    return {
+        "job_id": job_id,
+        "attempt": attempt,
+        "job_type": job_type,
+        "topic": origin.topic,
+        "partition": origin.partition,
+        "offset": origin.offset,
+    }
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
@@ -457,4 +572,3 @@ def _settled(delivery: asyncio.Future[object]) -> None:
     """Mark a delivery's failure as seen (the send that follows it fails too, and is handled)."""
     if not delivery.cancelled():
         delivery.exception()
-

@@ -73,8 +73,18 @@ class Run:
         """The lease this run asks for. A held lease carries the message (any worker may run it);
         a running first attempt does not: its message is rebuilt from the job's row if needed."""
         carried = self.raw if state == HELD or not rebuildable(self.request) else None
-        return Claim(self.job_id, self.series, self.attempt, self.final, state, self.rank, carried,
-                     self.origin.topic, self.origin.partition, self.origin.offset)
+        return Claim(
+            self.job_id,
+            self.series,
+            self.attempt,
+            self.final,
+            state,
+            self.rank,
+            carried,
+            self.origin.topic,
+            self.origin.partition,
+            self.origin.offset,
+        )
 
     def stop(self, reason: str) -> None:
         """Stop the handler (the run settles as ``reason`` says)."""

@@ -51,8 +51,13 @@ class ActivityBoard:
 class StallDetector:
     """Decides from successive lag readings whether the consumer is stuck."""
 
-    def __init__(self, board: ActivityBoard, stall_after_s: float = STALL_AFTER_S,
-                 quiet_s: float = CHECK_EVERY_S, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        board: ActivityBoard,
+        stall_after_s: float = STALL_AFTER_S,
+        quiet_s: float = CHECK_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.board = board
         self.stall_after_s = stall_after_s
         self.quiet_s = quiet_s
@@ -68,8 +73,11 @@ class StallDetector:
         rebalance or a short pause never triggers a restart.
         """
         now = self._clock()
-        stuck_now = {tp for tp in assigned if lag.get(tp, 0) > 0 and not self.board.busy(tp)
-                     and self.board.idle_for(tp) >= self.quiet_s}
+        stuck_now = {
+            tp
+            for tp in assigned
+            if lag.get(tp, 0) > 0 and not self.board.busy(tp) and self.board.idle_for(tp) >= self.quiet_s
+        }
         for tp in list(self._since):
             if tp not in stuck_now:
                 del self._since[tp]

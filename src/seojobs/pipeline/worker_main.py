@@ -71,11 +71,13 @@ def make_parts(settings: Settings, service: Service, factory: HandlerFactory) ->
         await producer.start()
         handler_set = await factory(settings, engine)
         declared, declared_closers = await declared_handlers(
-            enabled(settings.bench_enabled), service, settings, engine, set(handler_set.handlers))
+            enabled(settings.bench_enabled), service, settings, engine, set(handler_set.handlers)
+        )
         handler_set.handlers.update(declared)
         closers.extend([*handler_set.closers, *declared_closers, producer.stop, engine.dispose])
-        emitter = Emitter(producer, topics, lambda: make_producer(connection_from(settings),
-                                                                  client_id="seojobs-worker"))
+        emitter = Emitter(
+            producer, topics, lambda: make_producer(connection_from(settings), client_id="seojobs-worker")
+        )
         closers.append(lambda: emitter.producer.stop())
         # The lease statements have their own small pool, without pre-ping: each is one statement
         # whose caller repeats it after a connection error, so a round trip per use buys nothing
@@ -83,8 +85,9 @@ def make_parts(settings: Settings, service: Service, factory: HandlerFactory) ->
         lease_engine = make_engine(settings.database_url, pool_size=LEASE_POOL_SIZE, pre_ping=False)
         closers.append(lease_engine.dispose)
         leases = LeaseStore(lease_engine, WORKER_ID, consumer_group(topics, service))
-        runner = JobRunner(engine, emitter, topics, handler_set.handlers, runner_config(settings),
-                           leases=leases, slots=slots)
+        runner = JobRunner(
+            engine, emitter, topics, handler_set.handlers, runner_config(settings), leases=leases, slots=slots
+        )
         runner.start()
         return runner, emitter
 
@@ -109,8 +112,9 @@ def create_worker_app(settings: Settings, service: Service, factory: HandlerFact
     topics = settings.topics
     steps = settings.retry_steps
     asyncio.run(ensure_topics(connection_from(settings), project_specs(topics, steps)))
-    return build_app(service, topics, connection_from(settings),
-                     make_parts(settings, service, factory), steps)
+    return build_app(
+        service, topics, connection_from(settings), make_parts(settings, service, factory), steps
+    )
 
 
 def service_module(service: Service) -> list[str]:
@@ -118,8 +122,12 @@ def service_module(service: Service) -> list[str]:
     return [f"services.{service.value}"]
 
 
-def run_worker(settings: Settings, service: Service, factory: HandlerFactory,
-               extend: Callable[[faust.App], None] | None = None) -> None:
+def run_worker(
+    settings: Settings,
+    service: Service,
+    factory: HandlerFactory,
+    extend: Callable[[faust.App], None] | None = None,
+) -> None:
     """Run one consumer service until SIGTERM/SIGINT (Faust handles the signals and commits).
 
     The process is a keeper that runs the Faust worker as its child and starts it again if Faust

@@ -80,8 +80,15 @@ def _format(cluster: Cluster, node: NodeLayout, user: ScramUser | None) -> None:
     id_file = cluster.root / "cluster.id"
     if not id_file.exists():
         id_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
-    args = ["kafka.tools.StorageTool", "format", "-t", id_file.read_text().strip(),
-            "-c", str(cluster.paths(node).config), "--ignore-formatted"]
+    args = [
+        "kafka.tools.StorageTool",
+        "format",
+        "-t",
+        id_file.read_text().strip(),
+        "-c",
+        str(cluster.paths(node).config),
+        "--ignore-formatted",
+    ]
     if user is not None:
         args += ["--add-scram", f"{SCRAM_MECHANISM}=[name={user.name},password={user.password}]"]
     run(kafka.java_command(_lib(cluster), cluster.paths(node), *args, heap=NODE_HEAP))
@@ -109,8 +116,11 @@ def start_node(cluster: Cluster, node: NodeLayout) -> int:
         raise StackError(f"port {node.broker_port} is taken by a process this project did not start")
     if not (paths.data / "meta.properties").exists():
         _format(cluster, node, None)
-    pid = spawn_detached(kafka.java_command(_lib(cluster), paths, "kafka.Kafka", str(paths.config),
-                                            heap=NODE_HEAP), paths.log, open_files=kafka.OPEN_FILES)
+    pid = spawn_detached(
+        kafka.java_command(_lib(cluster), paths, "kafka.Kafka", str(paths.config), heap=NODE_HEAP),
+        paths.log,
+        open_files=kafka.OPEN_FILES,
+    )
     paths.pid.write_text(str(pid))
     return pid
 
@@ -122,8 +132,10 @@ def wait_node(cluster: Cluster, node: NodeLayout) -> None:
     def ready() -> bool:
         pid = read_pid(paths.pid)
         if pid is None or not pid_alive(pid):
-            raise StackError(f"Kafka node {node.node_id} exited; see {paths.log}:\n" + "\n".join(
-                paths.log.read_text(errors="replace").splitlines()[-30:]))
+            raise StackError(
+                f"Kafka node {node.node_id} exited; see {paths.log}:\n"
+                + "\n".join(paths.log.read_text(errors="replace").splitlines()[-30:])
+            )
         return kafka.answers_metadata(node.broker_port)
 
     wait_until(ready, kafka.START_TIMEOUT_S, f"Kafka node {node.node_id}", paths.log)
@@ -137,9 +149,11 @@ def up(cluster: Cluster, user: ScramUser | None = None) -> str:
     pids = [start_node(cluster, node) for node in cluster.nodes]
     for node in cluster.nodes:
         wait_node(cluster, node)
-    return (f"Kafka {kafka.pinned_version()} cluster of {len(pids)} nodes on "
-            f"{', '.join(f'127.0.0.1:{n.broker_port}' for n in cluster.nodes)} (pids "
-            f"{', '.join(map(str, pids))}); SASL_SSL on ports {cluster.nodes[0].sasl_port}..")
+    return (
+        f"Kafka {kafka.pinned_version()} cluster of {len(pids)} nodes on "
+        f"{', '.join(f'127.0.0.1:{n.broker_port}' for n in cluster.nodes)} (pids "
+        f"{', '.join(map(str, pids))}); SASL_SSL on ports {cluster.nodes[0].sasl_port}.."
+    )
 
 
 def kill_node(cluster: Cluster, node: NodeLayout) -> None:
@@ -189,8 +203,11 @@ def quorum_view(cluster: Cluster, node: NodeLayout) -> dict[str, object]:
         data = json.loads(state.read_text())
     except (OSError, ValueError):
         return {}
-    return {"leader": data.get("leaderId"), "epoch": data.get("leaderEpoch"),
-            "voters": sorted(v["voterId"] for v in data.get("currentVoters") or [])}
+    return {
+        "leader": data.get("leaderId"),
+        "epoch": data.get("leaderEpoch"),
+        "voters": sorted(v["voterId"] for v in data.get("currentVoters") or []),
+    }
 
 
 def node_lines(cluster: Cluster) -> list[str]:
@@ -199,10 +216,12 @@ def node_lines(cluster: Cluster) -> list[str]:
     for node in cluster.nodes:
         up_now = kafka.answers_metadata(node.broker_port)
         view = quorum_view(cluster, node)
-        out.append(f"node {node.node_id} on 127.0.0.1:{node.broker_port} (controller "
-                   f"{node.controller_port}, SASL_SSL {node.sasl_port}): {'up' if up_now else 'down'}; "
-                   f"quorum leader {view.get('leader')} epoch {view.get('epoch')} voters "
-                   f"{view.get('voters')}")
+        out.append(
+            f"node {node.node_id} on 127.0.0.1:{node.broker_port} (controller "
+            f"{node.controller_port}, SASL_SSL {node.sasl_port}): {'up' if up_now else 'down'}; "
+            f"quorum leader {view.get('leader')} epoch {view.get('epoch')} voters "
+            f"{view.get('voters')}"
+        )
     return out
 
 
@@ -216,5 +235,8 @@ def under_replicated_line(bootstrap: str) -> str:
         return f"under-replicated partitions: unknown ({exc})"
     if not found:
         return "under-replicated partitions: 0"
-    return f"under-replicated partitions: {sum(found.values())} (" + ", ".join(
-        f"{t}: {n}" for t, n in sorted(found.items())[:10]) + ")"
+    return (
+        f"under-replicated partitions: {sum(found.values())} ("
+        + ", ".join(f"{t}: {n}" for t, n in sorted(found.items())[:10])
+        + ")"
+    )

@@ -33,17 +33,82 @@ def make_broker_tls(folder: Path) -> TlsFiles:
     if keystore.exists() and password_file.exists():
         return TlsFiles(keystore, password_file.read_text().strip())
     password = secrets.token_hex(16)
-    ca_key, ca, key, csr, cert, ext = (folder / n for n in (
-        "ca.key", "ca.pem", "broker.key", "broker.csr", "broker.pem", "san.ext"))
+    ca_key, ca, key, csr, cert, ext = (
+        folder / n for n in ("ca.key", "ca.pem", "broker.key", "broker.csr", "broker.pem", "san.ext")
+    )
     ext.write_text(f"subjectAltName={SUBJECT_ALT_NAMES}\n")
-    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key),
-         "-out", str(ca), "-days", str(VALID_DAYS), "-subj", "/CN=seojobs local Kafka CA"])
-    run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
-         "-subj", "/CN=127.0.0.1"])
-    run(["openssl", "x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
-         "-CAcreateserial", "-out", str(cert), "-days", str(VALID_DAYS), "-extfile", str(ext)])
-    run(["openssl", "pkcs12", "-export", "-in", str(cert), "-inkey", str(key), "-certfile", str(ca),
-         "-name", "broker", "-out", str(keystore), "-passout", f"pass:{password}"])
+    run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(ca_key),
+            "-out",
+            str(ca),
+            "-days",
+            str(VALID_DAYS),
+            "-subj",
+            "/CN=seojobs local Kafka CA",
+        ]
+    )
+    run(
+        [
+            "openssl",
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(csr),
+            "-subj",
+            "/CN=127.0.0.1",
+        ]
+    )
+    run(
+        [
+            "openssl",
+            "x509",
+            "-req",
+            "-in",
+            str(csr),
+            "-CA",
+            str(ca),
+            "-CAkey",
+            str(ca_key),
+            "-CAcreateserial",
+            "-out",
+            str(cert),
+            "-days",
+            str(VALID_DAYS),
+            "-extfile",
+            str(ext),
+        ]
+    )
+    run(
+        [
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-in",
+            str(cert),
+            "-inkey",
+            str(key),
+            "-certfile",
+            str(ca),
+            "-name",
+            "broker",
+            "-out",
+            str(keystore),
+            "-passout",
+            f"pass:{password}",
+        ]
+    )
     for secret in (ca_key, key, keystore):
         secret.chmod(0o600)
     password_file.write_text(password)
@@ -53,10 +118,19 @@ def make_broker_tls(folder: Path) -> TlsFiles:
 
 def write_client_env(client_env: Path, sasl_bootstrap: str, cafile: Path, user: ScramUser) -> None:
     """Save the settings a client of the SASL_SSL listeners needs (readable by the owner only)."""
-    client_env.write_text("\n".join([
-        f"KAFKA_BOOTSTRAP_SERVERS={sasl_bootstrap}", "SEOJOBS_KAFKA_SECURITY_PROTOCOL=SASL_SSL",
-        f"SEOJOBS_KAFKA_SASL_MECHANISM={SCRAM_MECHANISM}", f"SEOJOBS_KAFKA_SASL_USERNAME={user.name}",
-        f"SEOJOBS_KAFKA_SASL_PASSWORD={user.password}", f"SEOJOBS_KAFKA_SSL_CAFILE={cafile}", ""]))
+    client_env.write_text(
+        "\n".join(
+            [
+                f"KAFKA_BOOTSTRAP_SERVERS={sasl_bootstrap}",
+                "SEOJOBS_KAFKA_SECURITY_PROTOCOL=SASL_SSL",
+                f"SEOJOBS_KAFKA_SASL_MECHANISM={SCRAM_MECHANISM}",
+                f"SEOJOBS_KAFKA_SASL_USERNAME={user.name}",
+                f"SEOJOBS_KAFKA_SASL_PASSWORD={user.password}",
+                f"SEOJOBS_KAFKA_SSL_CAFILE={cafile}",
+                "",
+            ]
+        )
+    )
     client_env.chmod(0o600)
 
 

@@ -81,8 +81,18 @@ def fetch(paths: KafkaPaths, pom: Path = POM) -> Path:
     if shutil.which("mvn") is None:
         raise StackError("Maven (mvn) is needed to fetch Kafka: apt-get install maven")
     lib.mkdir(parents=True, exist_ok=True)
-    run(["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-         f"-DoutputDirectory={lib}", "-DincludeScope=runtime"])
+    run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={lib}",
+            "-DincludeScope=runtime",
+        ]
+    )
     if not list(lib.glob(f"kafka_2.13-{version}.jar")):
         raise StackError(f"Maven finished but kafka_2.13-{version}.jar is not in {lib}")
     marker.write_text(version)
@@ -91,50 +101,55 @@ def fetch(paths: KafkaPaths, pom: Path = POM) -> Path:
 
 def server_properties(data: Path, port: int) -> str:
     """A single-node broker+controller on 127.0.0.1 (controller on port + 1)."""
-    return "\n".join([
-        "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.voters=1@127.0.0.1:{port + 1}",
-        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{port + 1}",
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        f"log.dirs={data}",
-        "num.partitions=6",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=12",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "log.retention.hours=720",
-        "message.max.bytes=4194304",
-        "",
-    ])
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{port + 1}",
+            f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{port + 1}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            f"log.dirs={data}",
+            "num.partitions=6",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=12",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "log.retention.hours=720",
+            "message.max.bytes=4194304",
+            "",
+        ]
+    )
 
 
 def _log4j_config(paths: KafkaPaths) -> Path:
     cfg = paths.root / "log4j2.properties"
-    cfg.write_text("\n".join([
-        "rootLogger.level=WARN",
-        "rootLogger.appenderRef.out.ref=OUT",
-        "appender.out.type=Console",
-        "appender.out.name=OUT",
-        "appender.out.layout.type=PatternLayout",
-        "appender.out.layout.pattern=[%d] %p %m (%c)%n",
-        "logger.kafka.name=kafka.server.KafkaRaftServer",
-        "logger.kafka.level=INFO",
-        "",
-    ]))
+    cfg.write_text(
+        "\n".join(
+            [
+                "rootLogger.level=WARN",
+                "rootLogger.appenderRef.out.ref=OUT",
+                "appender.out.type=Console",
+                "appender.out.name=OUT",
+                "appender.out.layout.type=PatternLayout",
+                "appender.out.layout.pattern=[%d] %p %m (%c)%n",
+                "logger.kafka.name=kafka.server.KafkaRaftServer",
+                "logger.kafka.level=INFO",
+                "",
+            ]
+        )
+    )
     return cfg
 
 
 def java_command(lib: Path, paths: KafkaPaths, *args: str, heap: str = HEAP) -> list[str]:
     """A java command line on the broker's jars, logging as the stack's log4j config says."""
-    return ["java", heap, f"-Dlog4j2.configurationFile={_log4j_config(paths)}",
-            "-cp", f"{lib}/*", *args]
+    return ["java", heap, f"-Dlog4j2.configurationFile={_log4j_config(paths)}", "-cp", f"{lib}/*", *args]
 
 
 def answers_metadata(port: int) -> bool:
@@ -158,16 +173,22 @@ def up(stack_dir: Path, port: int) -> str:
     paths.config.write_text(server_properties(paths.data, port))
     if not (paths.data / "meta.properties").exists():
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        run(java_command(lib, paths, "kafka.tools.StorageTool", "format", "-t", cluster_id,
-                  "-c", str(paths.config)))
-    pid = spawn_detached(java_command(lib, paths, "kafka.Kafka", str(paths.config)), paths.log,
-                         open_files=OPEN_FILES)
+        run(
+            java_command(
+                lib, paths, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(paths.config)
+            )
+        )
+    pid = spawn_detached(
+        java_command(lib, paths, "kafka.Kafka", str(paths.config)), paths.log, open_files=OPEN_FILES
+    )
     paths.pid.write_text(str(pid))
 
     def ready() -> bool:
         if not pid_alive(pid):
-            raise StackError(f"the Kafka broker exited; see {paths.log}:\n" + "\n".join(
-                paths.log.read_text(errors="replace").splitlines()[-30:]))
+            raise StackError(
+                f"the Kafka broker exited; see {paths.log}:\n"
+                + "\n".join(paths.log.read_text(errors="replace").splitlines()[-30:])
+            )
         return answers_metadata(port)
 
     wait_until(ready, START_TIMEOUT_S, "Kafka broker", paths.log)

@@ -41,8 +41,9 @@ class PgPaths:
 
 def bin_dir() -> Path | None:
     """The newest installed PostgreSQL server's bin directory, if any."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"),
-                   key=lambda p: int(Path(p).parent.parent.name))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(Path(p).parent.parent.name)
+    )
     return Path(found[-1]).parent if found else None
 
 
@@ -99,20 +100,51 @@ def up(stack_dir: Path, port: int) -> str:
         shutil.chown(paths.root, "postgres", "postgres")
         shutil.chown(paths.socket_dir, "postgres", "postgres")
     if not (paths.data / "PG_VERSION").exists():
-        run(_as_postgres([str(bins / "initdb"), "-D", str(paths.data), "-U", "postgres",
-                          "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]))
-    opts = (f"-p {port} -c listen_addresses=127.0.0.1 -k {paths.socket_dir} "
-            "-c max_connections=300 -c fsync=on -c shared_buffers=256MB")
-    run(_as_postgres([str(bins / "pg_ctl"), "-D", str(paths.data), "-l", str(paths.log),
-                      "-o", opts, "-w", "-t", str(int(START_TIMEOUT_S)), "start"]))
+        run(
+            _as_postgres(
+                [
+                    str(bins / "initdb"),
+                    "-D",
+                    str(paths.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            )
+        )
+    opts = (
+        f"-p {port} -c listen_addresses=127.0.0.1 -k {paths.socket_dir} "
+        "-c max_connections=300 -c fsync=on -c shared_buffers=256MB"
+    )
+    run(
+        _as_postgres(
+            [
+                str(bins / "pg_ctl"),
+                "-D",
+                str(paths.data),
+                "-l",
+                str(paths.log),
+                "-o",
+                opts,
+                "-w",
+                "-t",
+                str(int(START_TIMEOUT_S)),
+                "start",
+            ]
+        )
+    )
     wait_until(lambda: port_open("127.0.0.1", port), START_TIMEOUT_S, "PostgreSQL", paths.log)
     _ensure_database(bins, paths, port)
     return f"PostgreSQL started on 127.0.0.1:{port} (data in {paths.data})"
 
 
 def _psql(bins: Path, port: int, sql: str, db: str = "postgres") -> str:
-    out = run([str(bins / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", db,
-               "-tAc", sql])
+    out = run(
+        [str(bins / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", db, "-tAc", sql]
+    )
     return out.stdout.strip()
 
 

@@ -17,8 +17,9 @@ class StackError(SeojobsError):
     """A part of the native stack could not be installed, started or stopped."""
 
 
-def run(cmd: Sequence[str], *, check: bool = True, env: dict[str, str] | None = None,
-        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: Sequence[str], *, check: bool = True, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a command, capturing its output; raise StackError with that output on failure."""
     proc = subprocess.run(list(cmd), capture_output=True, text=True, env=env, cwd=cwd, check=False)
     if check and proc.returncode != 0:
@@ -47,8 +48,12 @@ def wait_until(check: Callable[[], bool], timeout_s: float, what: str, log: Path
         time.sleep(0.25)
     tail = ""
     if log is not None and log.exists():
-        tail = "\n--- last lines of " + str(log) + " ---\n" + "\n".join(
-            log.read_text(errors="replace").splitlines()[-30:])
+        tail = (
+            "\n--- last lines of "
+            + str(log)
+            + " ---\n"
+            + "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        )
     raise StackError(f"{what} did not come up within {timeout_s:.0f}s{tail}")
 
 
@@ -83,8 +88,9 @@ def stop_pid(pid_file: Path, timeout_s: float = 30.0) -> bool:
     return True
 
 
-def spawn_detached(cmd: Sequence[str], log: Path, env: dict[str, str] | None = None, *,
-                   open_files: int | None = None) -> int:
+def spawn_detached(
+    cmd: Sequence[str], log: Path, env: dict[str, str] | None = None, *, open_files: int | None = None
+) -> int:
     """Start a long-running process in its own session, output appended to ``log``; its pid.
 
     The shell forks it off, so no Popen object of ours outlives the call (the process is not our
@@ -97,8 +103,9 @@ def spawn_detached(cmd: Sequence[str], log: Path, env: dict[str, str] | None = N
     limit = ""
     if open_files is not None:
         limit = f'ulimit -n {int(open_files)} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; '
-    out = run(["sh", "-c", f"{limit}setsid {line} >> {shlex.quote(str(log))} 2>&1 < /dev/null & echo $!"],
-              env=env)
+    out = run(
+        ["sh", "-c", f"{limit}setsid {line} >> {shlex.quote(str(log))} 2>&1 < /dev/null & echo $!"], env=env
+    )
     return int(out.stdout.strip().splitlines()[-1])
 
 

@@ -62,21 +62,27 @@ class Trickle:
         """Enqueue until ``target`` jobs were accepted."""
         while len(self.stream.ids) < self.target:
             count = min(TRICKLE_BATCH, self.target - len(self.stream.ids))
-            resp = await self.http.post(f"{self.stream.services.api_url}/api/jobs/noop/bulk",
-                                        json={"count": count, "tag": "chaos"}, headers=self.headers)
+            resp = await self.http.post(
+                f"{self.stream.services.api_url}/api/jobs/noop/bulk",
+                json={"count": count, "tag": "chaos"},
+                headers=self.headers,
+            )
             self.answers[resp.status_code] = self.answers.get(resp.status_code, 0) + 1
             if resp.status_code == 202:
                 self.stream.ids.update(resp.json()["jobIds"])
             await asyncio.sleep(TRICKLE_PAUSE_S)
 
 
-def report(scenario: str, stream: Stream, kinds: dict[str, int], watch: CompletionWatch,
-           trickle: Trickle) -> str:
+def report(
+    scenario: str, stream: Stream, kinds: dict[str, int], watch: CompletionWatch, trickle: Trickle
+) -> str:
     """The figures of one scenario, printed for the closing note."""
     accepted = len(stream.ids)
     completed = kinds.get("job.completed", 0)
-    line = (f"[cluster chaos] {scenario}: accepted {accepted}, completed {accepted} (job.completed "
-            f"events {completed}, {completed - accepted} re-published), lost 0, side effects twice 0, "
-            f"API answers {trickle.answers}, longest completion pause {watch.longest_pause_s:.1f}s")
+    line = (
+        f"[cluster chaos] {scenario}: accepted {accepted}, completed {accepted} (job.completed "
+        f"events {completed}, {completed - accepted} re-published), lost 0, side effects twice 0, "
+        f"API answers {trickle.answers}, longest completion pause {watch.longest_pause_s:.1f}s"
+    )
     print(line)
     return line

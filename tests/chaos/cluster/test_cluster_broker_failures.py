@@ -40,8 +40,9 @@ RESYNC_TIMEOUT_S = 180.0
 full_suite = pytest.mark.cluster_full
 
 
-async def _start(services: ServiceSet, stream: Stream, engine: AsyncEngine,
-                 http: httpx.AsyncClient) -> tuple[Trickle, CompletionWatch, list[asyncio.Task[None]]]:
+async def _start(
+    services: ServiceSet, stream: Stream, engine: AsyncEngine, http: httpx.AsyncClient
+) -> tuple[Trickle, CompletionWatch, list[asyncio.Task[None]]]:
     """The services, a trickle of jobs over the API and the completion watch, all running."""
     admin = await make_account(engine, role="admin")
     for name in ("api", "relay", "projector", "maintenance"):
@@ -53,8 +54,14 @@ async def _start(services: ServiceSet, stream: Stream, engine: AsyncEngine,
     return trickle, watch, tasks
 
 
-async def _finish(name: str, stream: Stream, engine: AsyncEngine, trickle: Trickle, watch: CompletionWatch,
-                  tasks: list[asyncio.Task[None]]) -> None:
+async def _finish(
+    name: str,
+    stream: Stream,
+    engine: AsyncEngine,
+    trickle: Trickle,
+    watch: CompletionWatch,
+    tasks: list[asyncio.Task[None]],
+) -> None:
     await tasks[0]
     await stream.wait_all_done(engine, timeout_s=400)
     watch.stop()
@@ -77,42 +84,65 @@ async def _fully_replicated(settings: Settings) -> Callable[[], Awaitable[bool]]
             return not await under_replicated(settings.kafka_bootstrap_servers)
         except Exception:
             return False
+
     return check
 
 
 async def test_leader_sigkilled_and_restarted_after_20_s(
-        kafka_cluster: ClusterHandle, services: ServiceSet, stream: Stream, engine: AsyncEngine,
-        http: httpx.AsyncClient, settings: Settings) -> None:
+    kafka_cluster: ClusterHandle,
+    services: ServiceSet,
+    stream: Stream,
+    engine: AsyncEngine,
+    http: httpx.AsyncClient,
+    settings: Settings,
+) -> None:
     trickle, watch, tasks = await _start(services, stream, engine, http)
-    checked = await check_topics(settings.kafka_bootstrap_servers,
-                                 project_specs(stream.topics, settings.retry_steps))
+    checked = await check_topics(
+        settings.kafka_bootstrap_servers, project_specs(stream.topics, settings.retry_steps)
+    )
     assert checked.brokers == 3 and not checked.differences, [d.describe() for d in checked.differences]
     victim = await _busiest_leader(settings, stream)
     await asyncio.to_thread(kafka_cluster.kill, victim)
     await asyncio.sleep(LEADER_DOWN_S)
     await asyncio.to_thread(kafka_cluster.start, victim)
-    await _finish(f"leader (node {victim}) SIGKILLed, restarted after 20 s", stream, engine, trickle,
-                  watch, tasks)
-    await wait_for(await _fully_replicated(settings), RESYNC_TIMEOUT_S, "the restarted node back in every ISR")
+    await _finish(
+        f"leader (node {victim}) SIGKILLed, restarted after 20 s", stream, engine, trickle, watch, tasks
+    )
+    await wait_for(
+        await _fully_replicated(settings), RESYNC_TIMEOUT_S, "the restarted node back in every ISR"
+    )
 
 
 @full_suite
 async def test_rolling_restart_of_all_three_brokers(
-        kafka_cluster: ClusterHandle, services: ServiceSet, stream: Stream, engine: AsyncEngine,
-        http: httpx.AsyncClient, settings: Settings) -> None:
+    kafka_cluster: ClusterHandle,
+    services: ServiceSet,
+    stream: Stream,
+    engine: AsyncEngine,
+    http: httpx.AsyncClient,
+    settings: Settings,
+) -> None:
     trickle, watch, tasks = await _start(services, stream, engine, http)
     for node in kafka_cluster.cluster.nodes:
         await asyncio.to_thread(kafka_cluster.stop, node.node_id)
         await asyncio.to_thread(kafka_cluster.start, node.node_id)
-        await wait_for(await _fully_replicated(settings), RESYNC_TIMEOUT_S,
-                       f"node {node.node_id} back in every ISR before the next restart")
+        await wait_for(
+            await _fully_replicated(settings),
+            RESYNC_TIMEOUT_S,
+            f"node {node.node_id} back in every ISR before the next restart",
+        )
     await _finish("rolling restart of the three brokers", stream, engine, trickle, watch, tasks)
 
 
 @full_suite
 async def test_broker_with_a_wiped_disk_rejoins_and_re_replicates(
-        kafka_cluster: ClusterHandle, services: ServiceSet, stream: Stream, engine: AsyncEngine,
-        http: httpx.AsyncClient, settings: Settings) -> None:
+    kafka_cluster: ClusterHandle,
+    services: ServiceSet,
+    stream: Stream,
+    engine: AsyncEngine,
+    http: httpx.AsyncClient,
+    settings: Settings,
+) -> None:
     trickle, watch, tasks = await _start(services, stream, engine, http)
     victim = await _busiest_leader(settings, stream)
     await asyncio.to_thread(kafka_cluster.kill, victim)
@@ -121,6 +151,10 @@ async def test_broker_with_a_wiped_disk_rejoins_and_re_replicates(
     await asyncio.to_thread(kafka_cluster.start, victim)
     await _finish(f"node {victim} lost its disk and rejoined", stream, engine, trickle, watch, tasks)
     await wait_for(await _fully_replicated(settings), RESYNC_TIMEOUT_S, "the wiped node re-replicated")
-    placed = await partition_layout(settings.kafka_bootstrap_servers,
-                                    [stream.topics.job_events, *stream.topics.service_topics(Service.MAINTENANCE)])
-    assert placed and all(victim in isr for _, isr in placed.values()), "the wiped node holds its replicas again"
+    placed = await partition_layout(
+        settings.kafka_bootstrap_servers,
+        [stream.topics.job_events, *stream.topics.service_topics(Service.MAINTENANCE)],
+    )
+    assert placed and all(victim in isr for _, isr in placed.values()), (
+        "the wiped node holds its replicas again"
+    )

@@ -103,14 +103,15 @@ async def test_the_request_forces_the_tool_and_caches_the_system_prompt(
     body = fake.requests[0].body
     assert body["model"] == MODEL
     assert body["max_tokens"] == 2000
-    assert body["system"] == [
-        {"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}
-    ]
+    assert body["system"] == [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}]
     assert body["tool_choice"]["type"] == "tool"
     assert body["tool_choice"]["name"] == TOOL_NAME
     assert body["tools"] == [
-        {"name": TOOL_NAME, "description": body["tools"][0]["description"],
-         "input_schema": RECOMMENDATIONS_SCHEMA}
+        {
+            "name": TOOL_NAME,
+            "description": body["tools"][0]["description"],
+            "input_schema": RECOMMENDATIONS_SCHEMA,
+        }
     ]
     assert first.tokens["cache_creation"] > 0
     assert first.tokens["cache_read"] == 0
@@ -161,9 +162,7 @@ async def test_an_invalid_key_is_permanent_and_not_retried(
     assert len(fake.requests) == 1
 
 
-async def test_an_unknown_model_is_permanent(
-    fake: FakeAnthropicServer, engines: EngineFactory
-) -> None:
+async def test_an_unknown_model_is_permanent(fake: FakeAnthropicServer, engines: EngineFactory) -> None:
     fake.script(not_found(MODEL))
     with pytest.raises(PermanentError, match=f"model '{MODEL}' not found; check ANTHROPIC_MODEL"):
         await engines().recommend(site_digest())
@@ -205,9 +204,7 @@ async def test_malformed_output_gets_exactly_one_repair_request(
     assert answer.tokens["input"] == sum(m.input_tokens or 0 for m in answer.messages)
 
 
-async def test_malformed_output_twice_is_permanent(
-    fake: FakeAnthropicServer, engines: EngineFactory
-) -> None:
+async def test_malformed_output_twice_is_permanent(fake: FakeAnthropicServer, engines: EngineFactory) -> None:
     fake.script(invalid_answer(), invalid_answer({"recommendations": "none"}))
     with pytest.raises(PermanentError, match="stayed invalid after 1 repair") as caught:
         await engines().recommend(site_digest())
@@ -225,22 +222,23 @@ async def test_an_answer_without_the_tool_is_repaired_in_plain_text(
     answer = await engines().recommend(site_digest())
     assert answer.recommendations
     repair = fake.requests[1].body["messages"]
-    assert repair[1] == {"role": "assistant", "content": [
-        {"type": "text", "text": "Here are my thoughts."}
-    ]}
+    assert repair[1] == {"role": "assistant", "content": [{"type": "text", "text": "Here are my thoughts."}]}
     assert f"did not call {TOOL_NAME}" in repair[2]["content"][0]["text"]
 
 
 async def test_a_rule_outside_the_digest_is_repaired(
     fake: FakeAnthropicServer, engines: EngineFactory
 ) -> None:
-    made_up = {"rule": "made_up", "priority": "low", "expected_impact": "x", "effort": "low",
-               "fix_steps": ["y"]}
+    made_up = {
+        "rule": "made_up",
+        "priority": "low",
+        "expected_impact": "x",
+        "effort": "low",
+        "fix_steps": ["y"],
+    }
     fake.script(invalid_answer({"recommendations": [made_up]}))
     await engines().recommend(site_digest())
-    assert "not in the digest: made_up" in fake.requests[1].body["messages"][2]["content"][0][
-        "content"
-    ]
+    assert "not in the digest: made_up" in fake.requests[1].body["messages"][2]["content"][0]["content"]
 
 
 async def test_a_two_thousand_issue_site_keeps_the_prompt_under_the_budget(
@@ -256,9 +254,7 @@ async def test_a_two_thousand_issue_site_keeps_the_prompt_under_the_budget(
     assert {r.rule for r in answer.recommendations} == set(rules_in(prompt))
 
 
-async def test_an_empty_digest_makes_no_request(
-    fake: FakeAnthropicServer, engines: EngineFactory
-) -> None:
+async def test_an_empty_digest_makes_no_request(fake: FakeAnthropicServer, engines: EngineFactory) -> None:
     answer = await engines().recommend(build_digest([], 5, SITE, 1000))
     assert answer.recommendations == ()
     assert fake.requests == []

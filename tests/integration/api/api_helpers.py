@@ -35,5 +35,7 @@ async def dispatched_topics(engine: AsyncEngine, prefix: str) -> list[str]:
 async def set_job_status(engine: AsyncEngine, job_id: str, status: str) -> None:
     """Move a job to a status as a worker would (the projector's write, done directly)."""
     async with engine.begin() as conn:
-        await conn.execute(text("UPDATE jobs SET status = :s, completed_at = now() WHERE id = :id"),
-                           {"s": status, "id": uuid.UUID(job_id)})
+        await conn.execute(
+            text("UPDATE jobs SET status = :s, completed_at = now() WHERE id = :id"),
+            {"s": status, "id": uuid.UUID(job_id)},
+        )

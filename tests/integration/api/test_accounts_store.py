@@ -25,7 +25,11 @@ async def test_token_is_stored_hashed_and_resolves_to_its_user(engine: AsyncEngi
     principal = await accounts.user_for_token(engine, token)
     assert principal is not None
     assert (principal.user_id, principal.email, principal.plan, principal.is_admin) == (
-        user, "a@example.com", "pro", True)
+        user,
+        "a@example.com",
+        "pro",
+        True,
+    )
     async with engine.connect() as conn:
         used = (await conn.execute(text("SELECT last_used_at FROM api_tokens"))).scalar()
     assert used is not None

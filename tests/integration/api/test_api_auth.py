@@ -15,22 +15,35 @@ from tests.integration.api.conftest import World
 pytestmark = pytest.mark.integration
 
 USER_ENDPOINTS = [
-    ("POST", "/api/jobs/crawl"), ("POST", "/api/jobs/analysis"), ("GET", "/api/jobs"),
-    ("GET", "/api/jobs/stats"), ("GET", f"/api/jobs/{uuid.UUID(int=1)}/status"),
-    ("POST", f"/api/jobs/{uuid.UUID(int=1)}/cancel"), ("GET", "/api/sites"), ("POST", "/api/sites"),
-    ("GET", f"/api/sites/{uuid.UUID(int=1)}"), ("DELETE", f"/api/sites/{uuid.UUID(int=1)}"),
+    ("POST", "/api/jobs/crawl"),
+    ("POST", "/api/jobs/analysis"),
+    ("GET", "/api/jobs"),
+    ("GET", "/api/jobs/stats"),
+    ("GET", f"/api/jobs/{uuid.UUID(int=1)}/status"),
+    ("POST", f"/api/jobs/{uuid.UUID(int=1)}/cancel"),
+    ("GET", "/api/sites"),
+    ("POST", "/api/sites"),
+    ("GET", f"/api/sites/{uuid.UUID(int=1)}"),
+    ("DELETE", f"/api/sites/{uuid.UUID(int=1)}"),
 ]
 ADMIN_ENDPOINTS = ["/api/jobs/cleanup", "/api/jobs/usage-reset", "/api/jobs/sync-metrics"]
-CRON_ENDPOINTS = [("POST", "/api/cron/process-jobs"), ("POST", "/api/jobs/process"),
-                  ("GET", "/api/cron/daily"), ("POST", "/api/cron/daily"),
-                  ("GET", "/api/cron/monthly"), ("POST", "/api/cron/monthly")]
+CRON_ENDPOINTS = [
+    ("POST", "/api/cron/process-jobs"),
+    ("POST", "/api/jobs/process"),
+    ("GET", "/api/cron/daily"),
+    ("POST", "/api/cron/daily"),
+    ("GET", "/api/cron/monthly"),
+    ("POST", "/api/cron/monthly"),
+]
 
 
 @pytest.mark.parametrize(("method", "path"), USER_ENDPOINTS + [("POST", p) for p in ADMIN_ENDPOINTS])
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token"},
-                                     {"Authorization": "Basic dXNlcjpwYXNz"}])
-async def test_anonymous_or_bad_token_is_401(client: httpx.AsyncClient, engine: AsyncEngine, method: str,
-                                             path: str, headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Basic dXNlcjpwYXNz"}]
+)
+async def test_anonymous_or_bad_token_is_401(
+    client: httpx.AsyncClient, engine: AsyncEngine, method: str, path: str, headers: dict[str, str]
+) -> None:
     before = await row_counts(engine)
     resp = await client.request(method, path, headers=headers, json={})
     assert resp.status_code == 401
@@ -39,8 +52,9 @@ async def test_anonymous_or_bad_token_is_401(client: httpx.AsyncClient, engine: 
     assert await row_counts(engine) == before
 
 
-async def test_inactive_users_token_is_401(client: httpx.AsyncClient, world: World,
-                                            engine: AsyncEngine) -> None:
+async def test_inactive_users_token_is_401(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": world.bob.user_id})
     resp = await client.get("/api/jobs", headers=world.bob.headers)
@@ -48,8 +62,9 @@ async def test_inactive_users_token_is_401(client: httpx.AsyncClient, world: Wor
 
 
 @pytest.mark.parametrize("path", ADMIN_ENDPOINTS)
-async def test_non_admin_on_admin_endpoint_is_403(client: httpx.AsyncClient, world: World,
-                                                  engine: AsyncEngine, path: str) -> None:
+async def test_non_admin_on_admin_endpoint_is_403(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, path: str
+) -> None:
     before = await row_counts(engine)
     resp = await client.post(path, headers=world.alice.headers, json={"month": "2024-01"})
     assert resp.status_code == 403
@@ -58,8 +73,11 @@ async def test_non_admin_on_admin_endpoint_is_403(client: httpx.AsyncClient, wor
 
 
 async def test_other_users_job_is_404(client: httpx.AsyncClient, world: World, engine: AsyncEngine) -> None:
-    job_id = (await client.post("/api/jobs/crawl", headers=world.alice.headers,
-                                json={"siteId": str(world.alice_site)})).json()["jobId"]
+    job_id = (
+        await client.post(
+            "/api/jobs/crawl", headers=world.alice.headers, json={"siteId": str(world.alice_site)}
+        )
+    ).json()["jobId"]
     status = await client.get(f"/api/jobs/{job_id}/status", headers=world.bob.headers)
     cancel = await client.post(f"/api/jobs/{job_id}/cancel", headers=world.bob.headers)
     assert (status.status_code, cancel.status_code) == (404, 404)
@@ -76,8 +94,9 @@ async def test_other_users_site_is_404(client: httpx.AsyncClient, world: World) 
 
 
 @pytest.mark.parametrize(("method", "path"), CRON_ENDPOINTS)
-async def test_cron_without_configured_secret_is_refused(no_secret_client: httpx.AsyncClient,
-                                                         engine: AsyncEngine, method: str, path: str) -> None:
+async def test_cron_without_configured_secret_is_refused(
+    no_secret_client: httpx.AsyncClient, engine: AsyncEngine, method: str, path: str
+) -> None:
     before = await row_counts(engine)
     for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer anything"}):
         resp = await no_secret_client.request(method, path, headers=headers)
@@ -87,8 +106,9 @@ async def test_cron_without_configured_secret_is_refused(no_secret_client: httpx
 
 
 @pytest.mark.parametrize(("method", "path"), CRON_ENDPOINTS)
-async def test_cron_with_wrong_or_missing_secret_is_401(client: httpx.AsyncClient, world: World,
-                                                        engine: AsyncEngine, method: str, path: str) -> None:
+async def test_cron_with_wrong_or_missing_secret_is_401(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, method: str, path: str
+) -> None:
     before = await row_counts(engine)
     for headers in ({}, {"Authorization": "Bearer not-the-secret"}, world.admin.headers):
         resp = await client.request(method, path, headers=headers)

@@ -27,8 +27,9 @@ CRON = {"Authorization": "Bearer test-cron-secret"}
 async def _scheduled_job(engine: AsyncEngine, settings: Settings, priority: int) -> str:
     queue = QueueService(engine, Topics(settings.topic_prefix))
     later = datetime.now(UTC) + timedelta(hours=1)
-    result = await queue.submit(JobType.CLEANUP_ROLLBACKS, {"daysOld": 10}, priority=priority,
-                                scheduled_for=later)
+    result = await queue.submit(
+        JobType.CLEANUP_ROLLBACKS, {"daysOld": 10}, priority=priority, scheduled_for=later
+    )
     return str(result.job_id)
 
 
@@ -38,8 +39,9 @@ async def _make_due(engine: AsyncEngine) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/cron/process-jobs", "/api/jobs/process"])
-async def test_process_releases_due_jobs(client: httpx.AsyncClient, engine: AsyncEngine,
-                                         settings: Settings, path: str) -> None:
+async def test_process_releases_due_jobs(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings, path: str
+) -> None:
     job_id = await _scheduled_job(engine, settings, priority=9)
     assert await outbox_topics(engine) == [f"{settings.topic_prefix}job.events"]
     empty = await client.post(path, headers=CRON)
@@ -47,16 +49,26 @@ async def test_process_releases_due_jobs(client: httpx.AsyncClient, engine: Asyn
     await _make_due(engine)
     resp = await client.post(path, headers=CRON)
     assert resp.status_code == 200
-    assert resp.json() == {"success": True, "count": 1,
-                           "released": [{"id": job_id, "type": "CLEANUP_ROLLBACKS", "priority": 9,
-                                         "topic": f"{settings.topic_prefix}maintenance.requested.high"}]}
+    assert resp.json() == {
+        "success": True,
+        "count": 1,
+        "released": [
+            {
+                "id": job_id,
+                "type": "CLEANUP_ROLLBACKS",
+                "priority": 9,
+                "topic": f"{settings.topic_prefix}maintenance.requested.high",
+            }
+        ],
+    }
     assert (await outbox_topics(engine))[-1] == f"{settings.topic_prefix}maintenance.requested.high"
     again = await client.post(path, headers=CRON)
     assert again.json()["count"] == 0
 
 
-async def test_process_honours_the_batch_size(client: httpx.AsyncClient, engine: AsyncEngine,
-                                              settings: Settings) -> None:
+async def test_process_honours_the_batch_size(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     for _ in range(settings.job_process_batch_size + 2):
         await _scheduled_job(engine, settings, priority=2)
     await _make_due(engine)
@@ -65,8 +77,9 @@ async def test_process_honours_the_batch_size(client: httpx.AsyncClient, engine:
     assert (first.json()["count"], second.json()["count"]) == (settings.job_process_batch_size, 2)
 
 
-async def test_daily_enqueues_one_cleanup_per_day(client: httpx.AsyncClient, engine: AsyncEngine,
-                                                  settings: Settings) -> None:
+async def test_daily_enqueues_one_cleanup_per_day(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     first = await client.get("/api/cron/daily", headers=CRON)
     assert first.status_code == 202
     body = first.json()
@@ -83,8 +96,9 @@ async def test_daily_enqueues_one_cleanup_per_day(client: httpx.AsyncClient, eng
     assert lane in await dispatched_topics(engine, settings.topic_prefix)
 
 
-async def test_daily_respects_a_slot_the_scheduler_took(client: httpx.AsyncClient, engine: AsyncEngine,
-                                                        settings: Settings) -> None:
+async def test_daily_respects_a_slot_the_scheduler_took(
+    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+) -> None:
     queue = QueueService(engine, Topics(settings.topic_prefix))
     job = queue.build(JobType.CLEANUP_ROLLBACKS, {"daysOld": 90})
 
@@ -99,8 +113,9 @@ async def test_daily_respects_a_slot_the_scheduler_took(client: httpx.AsyncClien
     assert await row_counts(engine) == before
 
 
-async def test_monthly_enqueues_this_months_reset_once(client: httpx.AsyncClient,
-                                                       engine: AsyncEngine) -> None:
+async def test_monthly_enqueues_this_months_reset_once(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     now = datetime.now(UTC)
     first = await client.post("/api/cron/monthly", headers=CRON)
     assert first.status_code == 202

@@ -62,8 +62,9 @@ async def test_crawl_priority_picks_the_lane(
     client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
 ) -> None:
     async with engine.begin() as conn:  # the free plan caps priority at 5: alice pays for more
-        await conn.execute(text("UPDATE users SET plan = 'enterprise' WHERE id = :u"),
-                           {"u": world.alice.user_id})
+        await conn.execute(
+            text("UPDATE users SET plan = 'enterprise' WHERE id = :u"), {"u": world.alice.user_id}
+        )
     resp = await client.post(
         "/api/jobs/crawl",
         headers=world.alice.headers,

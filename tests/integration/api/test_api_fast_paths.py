@@ -43,9 +43,12 @@ async def assert_counts_match(engine: AsyncEngine) -> None:
     assert kept == scanned
 
 
-async def _enqueue(client: httpx.AsyncClient, world: World, kind: str = "crawl", site: uuid.UUID | None = None) -> str:
-    resp = await client.post(f"/api/jobs/{kind}", headers=world.alice.headers,
-                             json={"siteId": str(site or world.alice_site)})
+async def _enqueue(
+    client: httpx.AsyncClient, world: World, kind: str = "crawl", site: uuid.UUID | None = None
+) -> str:
+    resp = await client.post(
+        f"/api/jobs/{kind}", headers=world.alice.headers, json={"siteId": str(site or world.alice_site)}
+    )
     assert resp.status_code == 202, resp.text
     return str(resp.json()["jobId"])
 
@@ -63,14 +66,19 @@ async def _pages(client: httpx.AsyncClient, headers: dict[str, str], query: str)
 
 
 async def test_cursor_pages_cover_every_job_once_newest_first(
-        client: httpx.AsyncClient, world: World, engine: AsyncEngine) -> None:
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     ids = [await _enqueue(client, world, "crawl" if i % 2 else "analysis") for i in range(7)]
     # Two jobs created at the same instant: the id breaks the tie, and no page loses either.
     async with engine.begin() as conn:
-        await conn.execute(text("UPDATE jobs SET created_at = (SELECT created_at FROM jobs WHERE id = :a) "
-                                "WHERE id = :b"), {"a": ids[2], "b": ids[3]})
-        order = [str(r[0]) for r in await conn.execute(text(
-            "SELECT id FROM jobs ORDER BY created_at DESC, id DESC"))]
+        await conn.execute(
+            text("UPDATE jobs SET created_at = (SELECT created_at FROM jobs WHERE id = :a) WHERE id = :b"),
+            {"a": ids[2], "b": ids[3]},
+        )
+        order = [
+            str(r[0])
+            for r in await conn.execute(text("SELECT id FROM jobs ORDER BY created_at DESC, id DESC"))
+        ]
     pages = await _pages(client, world.alice.headers, "limit=3")
     assert [len(p) for p in pages] == [3, 3, 1]
     assert [i for p in pages for i in p] == order
@@ -80,9 +88,17 @@ async def test_cursor_pages_cover_every_job_once_newest_first(
 
 
 async def test_list_filters_by_status_site_and_creation_time(
-        client: httpx.AsyncClient, world: World, engine: AsyncEngine) -> None:
-    other_site = uuid.UUID((await client.post("/api/sites", headers=world.alice.headers, json={
-        "url": "https://other.example", "name": "Other"})).json()["site"]["id"])
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    other_site = uuid.UUID(
+        (
+            await client.post(
+                "/api/sites",
+                headers=world.alice.headers,
+                json={"url": "https://other.example", "name": "Other"},
+            )
+        ).json()["site"]["id"]
+    )
     first = await _enqueue(client, world)
     second = await _enqueue(client, world, site=other_site)
     await set_job_status(engine, first, "COMPLETED")
@@ -90,7 +106,9 @@ async def test_list_filters_by_status_site_and_creation_time(
     assert await _pages(client, h, "status=COMPLETED") == [[first]]
     assert await _pages(client, h, f"siteId={other_site}") == [[second]]
     async with engine.connect() as conn:
-        created = (await conn.execute(text("SELECT created_at FROM jobs WHERE id = :id"), {"id": second})).scalar_one()
+        created = (
+            await conn.execute(text("SELECT created_at FROM jobs WHERE id = :id"), {"id": second})
+        ).scalar_one()
     since = created.astimezone(UTC).isoformat().replace("+00:00", "Z")
     assert await _pages(client, h, f"since={since}") == [[second]]
     assert await _pages(client, h, f"until={since}") == [[first]]
@@ -110,7 +128,8 @@ async def test_the_cursor_is_in_the_openapi_document(client: httpx.AsyncClient) 
 
 
 async def test_stats_come_from_kept_counts_through_enqueue_projection_cancel_and_cleanup(
-        client: httpx.AsyncClient, world: World, engine: AsyncEngine) -> None:
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     jobs = [await _enqueue(client, world) for _ in range(4)]
     await set_job_status(engine, jobs[0], "COMPLETED")
     await set_job_status(engine, jobs[1], "PROCESSING")
@@ -123,8 +142,10 @@ async def test_stats_come_from_kept_counts_through_enqueue_projection_cancel_and
         assert (await conn.execute(text("SELECT count(*) FROM job_count_deltas"))).scalar_one() == 0
     assert await job_stats(engine, world.alice.user_id) == stats
     async with engine.begin() as conn:  # a month later, the cleanup takes the finished jobs
-        await conn.execute(text("UPDATE jobs SET completed_at = now() - interval '40 days' WHERE id = ANY(:ids)"),
-                           {"ids": [uuid.UUID(j) for j in jobs[:3]]})
+        await conn.execute(
+            text("UPDATE jobs SET completed_at = now() - interval '40 days' WHERE id = ANY(:ids)"),
+            {"ids": [uuid.UUID(j) for j in jobs[:3]]},
+        )
     assert await JobStore(engine, Topics("")).cleanup_old(30) == 2
     await assert_counts_match(engine)
     after = (await client.get("/api/jobs/stats", headers=world.admin.headers)).json()
@@ -152,7 +173,8 @@ async def _refused_within(client: httpx.AsyncClient, headers: dict[str, str], se
 
 
 async def test_a_revoked_token_is_refused_within_the_cache_ttl(
-        short_cache_client: httpx.AsyncClient, world: World, engine: AsyncEngine) -> None:
+    short_cache_client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     client = short_cache_client
     assert (await client.get("/api/jobs/stats", headers=world.alice.headers)).status_code == 200
     async with engine.begin() as conn:

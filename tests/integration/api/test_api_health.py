@@ -27,13 +27,17 @@ async def _wait_for_kafka(bootstrap: str, timeout_s: float = 60.0) -> None:
             await asyncio.sleep(0.2)
 
 
-async def test_readyz_checks_the_real_database_and_kafka(client: httpx.AsyncClient,
-                                                         settings: Settings) -> None:
+async def test_readyz_checks_the_real_database_and_kafka(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     await _wait_for_kafka(settings.kafka_bootstrap_servers)
     resp = await client.get("/readyz")
     assert resp.status_code == 200
-    assert resp.json() == {"success": True, "status": "ready",
-                           "checks": {"database": "ok", "kafka": "ok", "underReplicatedPartitions": 0}}
+    assert resp.json() == {
+        "success": True,
+        "status": "ready",
+        "checks": {"database": "ok", "kafka": "ok", "underReplicatedPartitions": 0},
+    }
 
 
 async def _kafka_down() -> bool:
@@ -43,12 +47,17 @@ async def _kafka_down() -> bool:
 async def test_readyz_names_kafka_when_it_is_down(settings: Settings) -> None:
     app = create_app(settings, kafka_ready=_kafka_down)
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport,
-                                                                   base_url="http://t") as c:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as c,
+    ):
         resp = await c.get("/readyz")
     assert resp.status_code == 503
-    assert resp.json() == {"success": False, "error": "not ready: kafka unavailable",
-                           "checks": {"database": "ok", "kafka": "unavailable"}}
+    assert resp.json() == {
+        "success": False,
+        "error": "not ready: kafka unavailable",
+        "checks": {"database": "ok", "kafka": "unavailable"},
+    }
 
 
 async def test_readyz_names_the_database_when_it_is_down(settings: Settings) -> None:
@@ -56,8 +65,10 @@ async def test_readyz_names_the_database_when_it_is_down(settings: Settings) -> 
     broken = settings.model_copy(update={"database_url": settings.database_url.rsplit("/", 1)[0] + "/nope"})
     app = create_app(broken, kafka_ready=kafka_probe(settings.kafka_bootstrap_servers))
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport,
-                                                                   base_url="http://t") as c:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as c,
+    ):
         resp = await c.get("/readyz")
     assert resp.status_code == 503
     assert resp.json()["checks"] == {"database": "unavailable", "kafka": "ok", "underReplicatedPartitions": 0}
@@ -79,10 +90,18 @@ async def test_openapi_and_docs(client: httpx.AsyncClient) -> None:
 async def test_the_served_openapi_document_shows_the_result_models(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     schemas = spec["components"]["schemas"]
-    for name in ("CrawlResult", "AnalysisResult", "CleanupResult", "UsageResetResult",
-                 "SyncMetricsResult", "SitemapCheckResult"):
+    for name in (
+        "CrawlResult",
+        "AnalysisResult",
+        "CleanupResult",
+        "UsageResetResult",
+        "SyncMetricsResult",
+        "SitemapCheckResult",
+    ):
         assert name in schemas, name
-    assert schemas["CrawlSiteJob"]["properties"]["result"]["anyOf"][0] == {"$ref": "#/components/schemas/CrawlResult"}
+    assert schemas["CrawlSiteJob"]["properties"]["result"]["anyOf"][0] == {
+        "$ref": "#/components/schemas/CrawlResult"
+    }
 
 
 async def test_unknown_route_uses_the_error_shape(client: httpx.AsyncClient) -> None:

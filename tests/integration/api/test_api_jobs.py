@@ -13,13 +13,29 @@ from tests.integration.api.conftest import World
 
 pytestmark = pytest.mark.integration
 
-JOB_FIELDS = {"id", "type", "status", "priority", "progress", "payload", "result", "error", "attempts",
-              "maxAttempts", "scheduledFor", "startedAt", "completedAt", "createdAt", "updatedAt"}
+JOB_FIELDS = {
+    "id",
+    "type",
+    "status",
+    "priority",
+    "progress",
+    "payload",
+    "result",
+    "error",
+    "attempts",
+    "maxAttempts",
+    "scheduledFor",
+    "startedAt",
+    "completedAt",
+    "createdAt",
+    "updatedAt",
+}
 
 
 async def _crawl(client: httpx.AsyncClient, world: World, **body: object) -> str:
-    resp = await client.post("/api/jobs/crawl", headers=world.alice.headers,
-                             json={"siteId": str(world.alice_site), **body})
+    resp = await client.post(
+        "/api/jobs/crawl", headers=world.alice.headers, json={"siteId": str(world.alice_site), **body}
+    )
     assert resp.status_code == 202
     return str(resp.json()["jobId"])
 
@@ -45,8 +61,9 @@ async def test_admin_sees_any_job_status(client: httpx.AsyncClient, world: World
 async def test_list_filters_and_limits(client: httpx.AsyncClient, world: World, engine: AsyncEngine) -> None:
     first = await _crawl(client, world)
     second = await _crawl(client, world)
-    await client.post("/api/jobs/analysis", headers=world.alice.headers,
-                      json={"siteId": str(world.alice_site)})
+    await client.post(
+        "/api/jobs/analysis", headers=world.alice.headers, json={"siteId": str(world.alice_site)}
+    )
     await set_job_status(engine, first, "COMPLETED")
     h = world.alice.headers
     everything = (await client.get("/api/jobs", headers=h)).json()
@@ -60,23 +77,31 @@ async def test_list_filters_and_limits(client: httpx.AsyncClient, world: World, 
     assert len((await client.get("/api/jobs", headers=world.admin.headers)).json()["jobs"]) == 3
 
 
-async def test_stats_per_user_and_for_admin(client: httpx.AsyncClient, world: World,
-                                            engine: AsyncEngine) -> None:
+async def test_stats_per_user_and_for_admin(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     done = await _crawl(client, world)
     await _crawl(client, world)
     await set_job_status(engine, done, "COMPLETED")
     await client.post("/api/jobs/cleanup", headers=world.admin.headers, json={})
     alice = await client.get("/api/jobs/stats", headers=world.alice.headers)
     assert alice.status_code == 200
-    assert alice.json() == {"pending": 1, "processing": 0, "completed": 1, "failed": 0, "cancelled": 0,
-                            "total": 2}
+    assert alice.json() == {
+        "pending": 1,
+        "processing": 0,
+        "completed": 1,
+        "failed": 0,
+        "cancelled": 0,
+        "total": 2,
+    }
     assert (await client.get("/api/jobs/stats", headers=world.bob.headers)).json()["total"] == 0
     admin = (await client.get("/api/jobs/stats", headers=world.admin.headers)).json()
     assert (admin["pending"], admin["total"]) == (2, 3)
 
 
-async def test_cancel_pending_then_twice(client: httpx.AsyncClient, world: World, engine: AsyncEngine,
-                                         settings: Settings) -> None:
+async def test_cancel_pending_then_twice(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
     job_id = await _crawl(client, world)
     first = await client.post(f"/api/jobs/{job_id}/cancel", headers=world.alice.headers)
     assert first.status_code == 200
@@ -90,20 +115,23 @@ async def test_cancel_pending_then_twice(client: httpx.AsyncClient, world: World
     assert await outbox_topics(engine) == topics
 
 
-async def test_cancel_processing_asks_the_worker_to_stop(client: httpx.AsyncClient, world: World,
-                                                         engine: AsyncEngine) -> None:
+async def test_cancel_processing_asks_the_worker_to_stop(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     job_id = await _crawl(client, world)
     async with engine.begin() as conn:
-        await conn.execute(text("UPDATE jobs SET status = 'PROCESSING' WHERE id = CAST(:id AS uuid)"),
-                           {"id": job_id})
+        await conn.execute(
+            text("UPDATE jobs SET status = 'PROCESSING' WHERE id = CAST(:id AS uuid)"), {"id": job_id}
+        )
     resp = await client.post(f"/api/jobs/{job_id}/cancel", headers=world.alice.headers)
     assert resp.status_code == 200 and resp.json()["status"] == "PROCESSING"
     job = (await client.get(f"/api/jobs/{job_id}/status", headers=world.alice.headers)).json()["job"]
     assert job["cancelRequested"] is True
 
 
-async def test_cancel_finished_job_is_a_conflict(client: httpx.AsyncClient, world: World,
-                                                 engine: AsyncEngine) -> None:
+async def test_cancel_finished_job_is_a_conflict(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
     job_id = await _crawl(client, world)
     await set_job_status(engine, job_id, "COMPLETED")
     resp = await client.post(f"/api/jobs/{job_id}/cancel", headers=world.alice.headers)

@@ -19,13 +19,17 @@ async def _site_count(engine: AsyncEngine) -> int:
 
 async def test_create_list_get_delete(client: httpx.AsyncClient, world: World, engine: AsyncEngine) -> None:
     h = world.bob.headers
-    created = await client.post("/api/sites", headers=h, json={"url": "https://bob.example/shop",
-                                                               "name": "Bob's shop"})
+    created = await client.post(
+        "/api/sites", headers=h, json={"url": "https://bob.example/shop", "name": "Bob's shop"}
+    )
     assert created.status_code == 201
     site = created.json()["site"]
     assert created.json()["success"] is True
-    assert (site["url"], site["name"], site["userId"]) == ("https://bob.example/shop", "Bob's shop",
-                                                            str(world.bob.user_id))
+    assert (site["url"], site["name"], site["userId"]) == (
+        "https://bob.example/shop",
+        "Bob's shop",
+        str(world.bob.user_id),
+    )
     listed = (await client.get("/api/sites", headers=h)).json()
     assert listed == {"success": True, "sites": [site]}
     assert (await client.get(f"/api/sites/{site['id']}", headers=h)).json() == {"success": True, "site": site}
@@ -37,8 +41,9 @@ async def test_create_list_get_delete(client: httpx.AsyncClient, world: World, e
 
 
 async def test_users_list_only_their_sites_admin_all(client: httpx.AsyncClient, world: World) -> None:
-    await client.post("/api/sites", headers=world.bob.headers,
-                      json={"url": "http://bob.example", "name": "B"})
+    await client.post(
+        "/api/sites", headers=world.bob.headers, json={"url": "http://bob.example", "name": "B"}
+    )
     bob = (await client.get("/api/sites", headers=world.bob.headers)).json()["sites"]
     alice = (await client.get("/api/sites", headers=world.alice.headers)).json()["sites"]
     admin = (await client.get("/api/sites", headers=world.admin.headers)).json()["sites"]
@@ -47,16 +52,19 @@ async def test_users_list_only_their_sites_admin_all(client: httpx.AsyncClient, 
     assert len(admin) == 2
 
 
-@pytest.mark.parametrize(("body", "needle"), [
-    ({"url": "ftp://example.com", "name": "x"}, "http:// or https://"),
-    ({"url": "https://", "name": "x"}, "host name"),
-    ({"url": "example.com", "name": "x"}, "http:// or https://"),
-    ({"url": "https://example.com", "name": ""}, "name"),
-    ({"url": "https://example.com"}, "name: Field required"),
-])
-async def test_bad_site_is_422_and_writes_nothing(client: httpx.AsyncClient, world: World,
-                                                  engine: AsyncEngine, body: dict[str, str],
-                                                  needle: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"url": "ftp://example.com", "name": "x"}, "http:// or https://"),
+        ({"url": "https://", "name": "x"}, "host name"),
+        ({"url": "example.com", "name": "x"}, "http:// or https://"),
+        ({"url": "https://example.com", "name": ""}, "name"),
+        ({"url": "https://example.com"}, "name: Field required"),
+    ],
+)
+async def test_bad_site_is_422_and_writes_nothing(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, body: dict[str, str], needle: str
+) -> None:
     before = await _site_count(engine)
     resp = await client.post("/api/sites", headers=world.alice.headers, json=body)
     assert resp.status_code == 422

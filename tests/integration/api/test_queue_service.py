@@ -22,8 +22,12 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def queue(engine: AsyncEngine, settings: Settings) -> QueueService:
     """A QueueService on the test's database."""
-    return QueueService(engine, Topics(settings.topic_prefix), max_attempts=settings.job_max_attempts,
-                        one_crawl_per_site=False)
+    return QueueService(
+        engine,
+        Topics(settings.topic_prefix),
+        max_attempts=settings.job_max_attempts,
+        one_crawl_per_site=False,
+    )
 
 
 async def _owner_and_site(engine: AsyncEngine) -> tuple[uuid.UUID, uuid.UUID]:
@@ -32,8 +36,9 @@ async def _owner_and_site(engine: AsyncEngine) -> tuple[uuid.UUID, uuid.UUID]:
     return user, uuid.UUID(site["id"])
 
 
-async def test_enqueue_methods_and_reads(queue: QueueService, engine: AsyncEngine,
-                                         settings: Settings) -> None:
+async def test_enqueue_methods_and_reads(
+    queue: QueueService, engine: AsyncEngine, settings: Settings
+) -> None:
     user, site = await _owner_and_site(engine)
     crawl = await queue.enqueue_crawl(site, user, max_pages=3, priority=8)
     analysis = await queue.enqueue_analysis(site, user)
@@ -109,14 +114,16 @@ async def test_cancel_and_cleanup(queue: QueueService, engine: AsyncEngine) -> N
 
 
 async def test_submit_many_writes_plain_jobs_in_one_go_and_checks_the_others(
-        queue: QueueService, engine: AsyncEngine) -> None:
+    queue: QueueService, engine: AsyncEngine
+) -> None:
     user, site = await _owner_and_site(engine)
     plain = [queue.build(JobType.NOOP, {"tag": str(i)}, priority=i, user_id=user) for i in range(3)]
     first = queue.build(JobType.NOOP, {"tag": "first"})
     dependent = queue.build(JobType.NOOP, {"tag": "dep"}, depends_on=[first.job_id])
     keyed = queue.build(JobType.NOOP, {"tag": "keyed"}, user_id=user, idempotency_key="k-1")
-    analysis = queue.build(JobType.ANALYZE_SITE, {"siteId": str(site), "userId": str(user)}, user_id=user,
-                           site_id=site)
+    analysis = queue.build(
+        JobType.ANALYZE_SITE, {"siteId": str(site), "userId": str(user)}, user_id=user, site_id=site
+    )
     jobs = [first, *plain, dependent, keyed, analysis]
     async with engine.begin() as conn:
         done = await queue.submit_many_in(conn, jobs)
@@ -125,8 +132,11 @@ async def test_submit_many_writes_plain_jobs_in_one_go_and_checks_the_others(
     for job in plain:
         status = await queue.get_job_status(job.job_id)
         assert status is not None
-        assert (status["status"], status["priority"], status["payload"]) == ("PENDING", job.priority,
-                                                                            job.payload)
+        assert (status["status"], status["priority"], status["payload"]) == (
+            "PENDING",
+            job.priority,
+            job.payload,
+        )
     # Again: nothing new, plain or not (the same ids; the keyed job answers with itself).
     async with engine.begin() as conn:
         again = await queue.submit_many_in(conn, [plain[0], keyed])
@@ -134,8 +144,9 @@ async def test_submit_many_writes_plain_jobs_in_one_go_and_checks_the_others(
     assert await row_counts(engine) == (len(jobs), len(jobs))
 
 
-async def test_submit_many_writes_nothing_when_one_job_is_refused(queue: QueueService,
-                                                                 engine: AsyncEngine) -> None:
+async def test_submit_many_writes_nothing_when_one_job_is_refused(
+    queue: QueueService, engine: AsyncEngine
+) -> None:
     plain = queue.build(JobType.NOOP, {})
     orphan = queue.build(JobType.NOOP, {}, depends_on=[uuid.uuid4()])
     with pytest.raises(ValidationFailed, match="dependsOn names unknown jobs"):

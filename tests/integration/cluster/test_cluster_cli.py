@@ -18,10 +18,18 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 
 def _cli(kafka_cluster: ClusterHandle, prefix: str, *args: str, **env: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, list(args), env={
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap, "SEOJOBS_TOPIC_PREFIX": prefix,
-        "SEOJOBS_STACK_DIR": str(TEST_STACK_DIR), "SEOJOBS_KAFKA_CLUSTER_PORT": str(TEST_CLUSTER_PORT),
-        "COLUMNS": "200", **env})
+    return CliRunner().invoke(
+        app,
+        list(args),
+        env={
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap,
+            "SEOJOBS_TOPIC_PREFIX": prefix,
+            "SEOJOBS_STACK_DIR": str(TEST_STACK_DIR),
+            "SEOJOBS_KAFKA_CLUSTER_PORT": str(TEST_CLUSTER_PORT),
+            "COLUMNS": "200",
+            **env,
+        },
+    )
 
 
 async def _all_listed(conn: KafkaConnection, names: list[str], timeout_s: float = 30.0) -> None:
@@ -33,7 +41,8 @@ async def _all_listed(conn: KafkaConnection, names: list[str], timeout_s: float 
 
 
 def test_topics_created_with_one_replica_are_reported_with_the_reassignment_hint(
-        kafka_cluster: ClusterHandle, topic_prefix: str) -> None:
+    kafka_cluster: ClusterHandle, topic_prefix: str
+) -> None:
     single = KafkaConnection(kafka_cluster.bootstrap, replication_factor=1, min_insync_replicas=1)
     specs = project_specs(Topics(topic_prefix), 3)
     asyncio.run(ensure_topics(single, specs))
@@ -46,14 +55,21 @@ def test_topics_created_with_one_replica_are_reported_with_the_reassignment_hint
     assert "Reassigning partitions is an operator step" in found.output
     assert f"{2 * len(specs)} differences" in found.output
 
-    same = _cli(kafka_cluster, topic_prefix, "topics", "--check",
-                SEOJOBS_KAFKA_REPLICATION_FACTOR="1", SEOJOBS_KAFKA_MIN_INSYNC_REPLICAS="1")
+    same = _cli(
+        kafka_cluster,
+        topic_prefix,
+        "topics",
+        "--check",
+        SEOJOBS_KAFKA_REPLICATION_FACTOR="1",
+        SEOJOBS_KAFKA_MIN_INSYNC_REPLICAS="1",
+    )
     assert same.exit_code == 0, same.output
     assert f"{len(specs)} topics match the settings (3 brokers)" in same.output
 
 
 def test_stack_status_shows_each_node_the_quorum_and_under_replication(
-        kafka_cluster: ClusterHandle, topic_prefix: str) -> None:
+    kafka_cluster: ClusterHandle, topic_prefix: str
+) -> None:
     shown = _cli(kafka_cluster, topic_prefix, "stack", "status")
     assert shown.exit_code == 0, shown.output
     for node in kafka_cluster.cluster.nodes:

@@ -29,12 +29,18 @@ JOBS = 60
 
 async def _completed(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
-        return int((await conn.execute(text(
-            "SELECT count(*) FROM jobs WHERE type = 'NOOP' AND status = 'COMPLETED'"))).scalar_one())
+        return int(
+            (
+                await conn.execute(
+                    text("SELECT count(*) FROM jobs WHERE type = 'NOOP' AND status = 'COMPLETED'")
+                )
+            ).scalar_one()
+        )
 
 
 async def test_the_pipeline_runs_over_sasl_ssl_with_scram(
-        kafka_cluster: ClusterHandle, settings: Settings, engine: AsyncEngine, tmp_path: Path) -> None:
+    kafka_cluster: ClusterHandle, settings: Settings, engine: AsyncEngine, tmp_path: Path
+) -> None:
     conn = connection_from(settings)
     assert conn.security_protocol == "SASL_SSL" and conn.bootstrap.endswith("29394")
     services = ServiceSet(settings, tmp_path, SEOJOBS_BENCH_ENABLED="true", **connection_env(conn))
@@ -62,7 +68,8 @@ async def test_the_pipeline_runs_over_sasl_ssl_with_scram(
 
 
 async def test_a_wrong_password_is_refused_with_a_clear_error(
-        kafka_cluster: ClusterHandle, settings: Settings, tmp_path: Path) -> None:
+    kafka_cluster: ClusterHandle, settings: Settings, tmp_path: Path
+) -> None:
     wrong = kafka_cluster.sasl(password="not-the-password")
     with pytest.raises(KafkaAuthFailed) as refused:
         await ensure_topics(wrong, Topics(settings.topic_prefix).all_specs())

@@ -43,9 +43,20 @@ class Server:
         self.https_origin = f"https://127.0.0.1:{https_port}" if https_port is not None else None
         https = ["--https-port", str(https_port)] if https_port is not None else []
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "seojobs.demosite", "--host", "127.0.0.1", "--port",
-             str(port), *https, "--site", str(site)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "seojobs.demosite",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                *https,
+                "--site",
+                str(site),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -183,8 +194,9 @@ class ScenarioFactory:
         self._root = root
         self._server: Server | None = None
 
-    def serve(self, files: dict[str, str], routes: Mapping[str, object] | None = None,
-              https: bool = False) -> str:
+    def serve(
+        self, files: dict[str, str], routes: Mapping[str, object] | None = None, https: bool = False
+    ) -> str:
         """Serve files (and an https side on SCENARIO_HTTPS_PORT when https); return the origin."""
         for name, text in files.items():
             path = self._root / name

@@ -19,15 +19,24 @@ def _expected(key: dict[str, object], server: Server, browser: bool) -> set[tupl
     return {(f["rule"], f"{origins[f['scheme']]}{f['path']}") for f in findings if mode in f["modes"]}
 
 
-async def _crawl(crawler: Crawler, origin: str, render: str, max_pages: int = 200,
-                 progress: list[CrawlProgress] | None = None) -> set[tuple[str, str]]:
+async def _crawl(
+    crawler: Crawler,
+    origin: str,
+    render: str,
+    max_pages: int = 200,
+    progress: list[CrawlProgress] | None = None,
+) -> set[tuple[str, str]]:
     seen = progress if progress is not None else []
 
     async def on_page(p: CrawlProgress) -> None:
         seen.append(p)
 
-    options = CrawlOptions(max_pages=max_pages, render=render,  # type: ignore[arg-type]
-                           allowed_private=ALLOWED, tls_insecure_hosts=TLS_INSECURE)
+    options = CrawlOptions(
+        max_pages=max_pages,
+        render=render,  # type: ignore[arg-type]
+        allowed_private=ALLOWED,
+        tls_insecure_hosts=TLS_INSECURE,
+    )
     report = await crawler.crawl(origin + "/", options, on_page)
     assert report.stopped_reason == "completed"
     return {(i.rule, i.url) for i in report.issues}
@@ -82,14 +91,16 @@ async def test_on_page_raising_job_cancelled_stops_between_pages(
         if len(calls) == 3:
             raise JobCancelled("cancelled by the user")
 
-    options = CrawlOptions(max_pages=50, render="browser", per_host_concurrency=2,
-                           allowed_private=ALLOWED)
+    options = CrawlOptions(max_pages=50, render="browser", per_host_concurrency=2, allowed_private=ALLOWED)
     with pytest.raises(JobCancelled):
         await crawler.crawl(demo_server.origin + "/", options, on_page)
     assert len(calls) == 3
     # The crawler is still usable afterwards (the browser context was closed cleanly).
-    report = await crawler.crawl(demo_server.origin + "/", CrawlOptions(
-        max_pages=2, render="browser", allowed_private=ALLOWED), _ignore)
+    report = await crawler.crawl(
+        demo_server.origin + "/",
+        CrawlOptions(max_pages=2, render="browser", allowed_private=ALLOWED),
+        _ignore,
+    )
     assert len(report.pages) == 2
 
 

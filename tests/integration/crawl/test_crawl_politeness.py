@@ -22,8 +22,12 @@ def _page(body: str = "") -> str:
 
 
 def _site(robots: str) -> dict[str, str]:
-    return {"/robots.txt": robots, "/": _page('<a href="/a">A</a> <a href="/b">B</a>'),
-            "/a": _page(), "/b": _page()}
+    return {
+        "/robots.txt": robots,
+        "/": _page('<a href="/a">A</a> <a href="/b">B</a>'),
+        "/a": _page(),
+        "/b": _page(),
+    }
 
 
 async def _ignore(_: CrawlProgress) -> None:
@@ -38,7 +42,8 @@ def _gaps(recorder: Recorder) -> list[float]:
 
 @pytest.mark.parametrize("render", ["http", "browser"])
 async def test_pages_of_a_host_with_crawl_delay_1_are_fetched_a_second_apart(
-        crawler: Crawler, recorder: Serve, render: str) -> None:
+    crawler: Crawler, recorder: Serve, render: str
+) -> None:
     site = recorder(_site("User-agent: *\nCrawl-delay: 1\n"))
     options = CrawlOptions(render=render, allowed_private=ALLOWED)  # type: ignore[arg-type]
     report = await crawler.crawl(site.origin + "/", options, _ignore)
@@ -62,8 +67,9 @@ async def test_a_long_crawl_delay_is_capped(crawler: Crawler, recorder: Serve) -
 async def test_without_crawl_delay_requests_are_not_spaced(crawler: Crawler, recorder: Serve) -> None:
     # The control: the spacing above comes from robots.txt, not from the crawler's own pace.
     site = recorder(_site("User-agent: *\nAllow: /\n"))
-    report = await crawler.crawl(site.origin + "/", CrawlOptions(
-        render="http", allowed_private=ALLOWED), _ignore)
+    report = await crawler.crawl(
+        site.origin + "/", CrawlOptions(render="http", allowed_private=ALLOWED), _ignore
+    )
     assert report.stopped_reason == "completed"
     assert all(gap < 0.5 for gap in _gaps(site))
 
@@ -74,7 +80,8 @@ SLOW_PAGES = tuple(f"/slow-{i}" for i in range(4))
 
 @pytest.mark.parametrize("render", ["http", "browser"])
 async def test_the_job_timeout_stops_a_crawl_with_what_it_has(
-        crawler: Crawler, scenario: ScenarioFactory, render: str) -> None:
+    crawler: Crawler, scenario: ScenarioFactory, render: str
+) -> None:
     links = " ".join(f'<a href="{p}">Slow page {p[-1]}</a>' for p in SLOW_PAGES)
     files = {"index.html": _page(links), **{p.lstrip("/") + ".html": _page() for p in SLOW_PAGES}}
     origin = scenario.serve(files, {p: {"delay_ms": 5000} for p in SLOW_PAGES})
@@ -83,8 +90,12 @@ async def test_the_job_timeout_stops_a_crawl_with_what_it_has(
     async def on_page(p: CrawlProgress) -> None:
         progress.append(p)
 
-    options = CrawlOptions(render=render, max_pages=50, job_timeout_s=1.5,  # type: ignore[arg-type]
-                           allowed_private=ALLOWED)
+    options = CrawlOptions(
+        render=render,  # type: ignore[arg-type]
+        max_pages=50,
+        job_timeout_s=1.5,
+        allowed_private=ALLOWED,
+    )
     started = time.monotonic()
     report = await crawler.crawl(origin + "/", options, on_page)
     elapsed = time.monotonic() - started
@@ -96,6 +107,9 @@ async def test_the_job_timeout_stops_a_crawl_with_what_it_has(
     assert [p.url for p in report.pages] == [origin + "/"]
     assert progress[-1].percent == 100
     # The crawler is still usable after the in-flight fetches were abandoned.
-    again = await crawler.crawl(origin + "/", CrawlOptions(
-        render=render, max_pages=1, allowed_private=ALLOWED), _ignore)  # type: ignore[arg-type]
+    again = await crawler.crawl(
+        origin + "/",
+        CrawlOptions(render=render, max_pages=1, allowed_private=ALLOWED),  # type: ignore[arg-type]
+        _ignore,
+    )
     assert [p.url for p in again.pages] == [origin + "/"]

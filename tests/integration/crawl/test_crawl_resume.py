@@ -25,9 +25,14 @@ class Stop(Exception):
 
 
 def _found(report: CrawlReport, site: SlowSite) -> tuple[set[str], set[tuple[str, str, str]]]:
-    return ({p.url.removeprefix(site.origin) for p in report.pages},
-            {(i.url.removeprefix(site.origin), i.rule, i.evidence.replace(site.origin, ""))
-             for i in report.issues if i.rule not in TIMED_RULES})
+    return (
+        {p.url.removeprefix(site.origin) for p in report.pages},
+        {
+            (i.url.removeprefix(site.origin), i.rule, i.evidence.replace(site.origin, ""))
+            for i in report.issues
+            if i.rule not in TIMED_RULES
+        },
+    )
 
 
 async def _ignore(_: CrawlProgress) -> None:
@@ -48,15 +53,28 @@ async def test_a_resumed_crawl_equals_an_uninterrupted_one_and_repeats_at_most_a
                     raise Stop
 
             with pytest.raises(Stop):
-                await crawler.crawl(site.origin + "/", OPTIONS, stop_after_17, on_checkpoint=save,
-                                    checkpoints=CheckpointClock(5, 60.0))
+                await crawler.crawl(
+                    site.origin + "/",
+                    OPTIONS,
+                    stop_after_17,
+                    on_checkpoint=save,
+                    checkpoints=CheckpointClock(5, 60.0),
+                )
             assert saved and saved[-1].pages >= 15
-            resumed = await crawler.crawl(site.origin + "/", OPTIONS, _ignore, resume=saved[-1],
-                                          checkpoints=CheckpointClock(5, 60.0, pages=saved[-1].pages))
+            resumed = await crawler.crawl(
+                site.origin + "/",
+                OPTIONS,
+                _ignore,
+                resume=saved[-1],
+                checkpoints=CheckpointClock(5, 60.0, pages=saved[-1].pages),
+            )
             whole = await crawler.crawl(twin.origin + "/", OPTIONS, _ignore)
             (pages, issues), (whole_pages, whole_issues) = _found(resumed, site), _found(whole, twin)
             assert pages == whole_pages
-            assert issues == whole_issues, (sorted(issues - whole_issues)[:5], sorted(whole_issues - issues)[:5])
+            assert issues == whole_issues, (
+                sorted(issues - whole_issues)[:5],
+                sorted(whole_issues - issues)[:5],
+            )
             assert site.repeated() <= 5 + OPTIONS.per_host_concurrency, site.page_fetches()
     finally:
         await crawler.close()
@@ -65,11 +83,13 @@ async def test_a_resumed_crawl_equals_an_uninterrupted_one_and_repeats_at_most_a
 
 @pytest.mark.browser
 async def test_a_checkpoint_saved_while_a_page_is_measured_fetches_that_page_again(
-        crawler: Crawler, demo_server: Server) -> None:
+    crawler: Crawler, demo_server: Server
+) -> None:
     """The browser measures a page for 3 s after its load; a crawl resumed from a checkpoint
     saved meanwhile must not lose that measurement (here: the slow hero's LCP)."""
-    options = CrawlOptions(max_pages=200, render="browser", allowed_private=ALLOWED,
-                           tls_insecure_hosts=TLS_INSECURE)
+    options = CrawlOptions(
+        max_pages=200, render="browser", allowed_private=ALLOWED, tls_insecure_hosts=TLS_INSECURE
+    )
     slow = demo_server.origin + "/rules/lcp-slow"
     at_slow: list[CrawlState] = []
     done_at_slow: list[int] = []
@@ -85,8 +105,13 @@ async def test_a_checkpoint_saved_while_a_page_is_measured_fetches_that_page_aga
             raise Stop
 
     with pytest.raises(Stop):
-        await crawler.crawl(demo_server.origin + "/", options, stop_after_slow, on_checkpoint=save,
-                            checkpoints=CheckpointClock(1, 60.0))
+        await crawler.crawl(
+            demo_server.origin + "/",
+            options,
+            stop_after_slow,
+            on_checkpoint=save,
+            checkpoints=CheckpointClock(1, 60.0),
+        )
     state = at_slow[0]
     assert slow not in {o.url for o in state.outcomes}, "saved as not measured yet"
     assert slow in {q.key for q in state.queue}, "so it is fetched again"

@@ -27,21 +27,22 @@ def test_trap_is_reachable_without_the_crawler(trap: Trap) -> None:
     trap.hits.clear()
 
 
-@pytest.mark.parametrize("url", [
-    f"http://127.0.0.2:{TRAP_PORT}/",
-    f"http://[::ffff:127.0.0.2]:{TRAP_PORT}/",
-    f"http://2130706434:{TRAP_PORT}/",
-    f"http://0x7f000002:{TRAP_PORT}/",
-    "http://0.0.0.0/",
-    "http://169.254.169.254/latest/meta-data/",
-    "http://[::1]/",
-    "file:///etc/passwd",
-    "ftp://127.0.0.1/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://127.0.0.2:{TRAP_PORT}/",
+        f"http://[::ffff:127.0.0.2]:{TRAP_PORT}/",
+        f"http://2130706434:{TRAP_PORT}/",
+        f"http://0x7f000002:{TRAP_PORT}/",
+        "http://0.0.0.0/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "file:///etc/passwd",
+        "ftp://127.0.0.1/",
+    ],
+)
 @pytest.mark.parametrize("render", ["http", "browser"])
-async def test_unsafe_base_url_is_refused(
-    crawler: Crawler, trap: Trap, url: str, render: str
-) -> None:
+async def test_unsafe_base_url_is_refused(crawler: Crawler, trap: Trap, url: str, render: str) -> None:
     options = CrawlOptions(render=render, allowed_private=ALLOWED)  # type: ignore[arg-type]
     with pytest.raises(PermanentError):
         await crawler.crawl(url, options, _ignore)
@@ -58,10 +59,10 @@ SSRF_SITE = {
         f'<script>fetch("{TRAP}/fetch").catch(() => 0);'
         f' fetch("/go-fetch").catch(() => 0); new Image().src = "{TRAP}/js-img";</script>',
         head=f'<link rel="prefetch" href="{TRAP}/prefetch"><link rel="stylesheet" '
-             f'href="{TRAP}/style.css"><link rel="canonical" href="{TRAP}/canonical">',
+        f'href="{TRAP}/style.css"><link rel="canonical" href="{TRAP}/canonical">',
     ),
     "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {TRAP}/sitemap.xml\n",
-    "sitemap.xml": f'<urlset><url><loc>{TRAP}/from-sitemap</loc></url></urlset>',
+    "sitemap.xml": f"<urlset><url><loc>{TRAP}/from-sitemap</loc></url></urlset>",
 }
 SSRF_ROUTES = {
     "/go": {"redirect": f"{TRAP}/redirected", "status": 302},
@@ -76,8 +77,11 @@ async def test_redirects_subresources_and_links_never_reach_a_forbidden_address(
     crawler: Crawler, trap: Trap, scenario: ScenarioFactory, render: str
 ) -> None:
     origin = scenario.serve(SSRF_SITE, SSRF_ROUTES)
-    options = CrawlOptions(max_pages=20, render=render,  # type: ignore[arg-type]
-                           allowed_private=ALLOWED)
+    options = CrawlOptions(
+        max_pages=20,
+        render=render,  # type: ignore[arg-type]
+        allowed_private=ALLOWED,
+    )
     report = await crawler.crawl(origin + "/", options, _ignore)
     assert trap.hits == []
     pages = {p.url: p for p in report.pages}
@@ -88,23 +92,21 @@ async def test_redirects_subresources_and_links_never_reach_a_forbidden_address(
 
 
 async def test_robots_4xx_allows_everything(crawler: Crawler, scenario: ScenarioFactory) -> None:
-    origin = scenario.serve({"index.html": _page('<a href="/a">a</a>'), "a.html": _page("a")},
-                            {"/robots.txt": {"status": 404}})
-    report = await crawler.crawl(origin + "/", CrawlOptions(render="http",
-                                 allowed_private=ALLOWED), _ignore)
+    origin = scenario.serve(
+        {"index.html": _page('<a href="/a">a</a>'), "a.html": _page("a")}, {"/robots.txt": {"status": 404}}
+    )
+    report = await crawler.crawl(origin + "/", CrawlOptions(render="http", allowed_private=ALLOWED), _ignore)
     assert sorted(p.url for p in report.pages) == [origin + "/", origin + "/a"]
     assert "robots_txt_invalid" not in {i.rule for i in report.issues}
 
 
-async def test_robots_5xx_disallows_everything(crawler: Crawler,
-                                               scenario: ScenarioFactory) -> None:
-    origin = scenario.serve({"index.html": _page('<a href="/a">a</a>'), "a.html": _page("a")},
-                            {"/robots.txt": {"status": 503}})
-    report = await crawler.crawl(origin + "/", CrawlOptions(render="http",
-                                 allowed_private=ALLOWED), _ignore)
+async def test_robots_5xx_disallows_everything(crawler: Crawler, scenario: ScenarioFactory) -> None:
+    origin = scenario.serve(
+        {"index.html": _page('<a href="/a">a</a>'), "a.html": _page("a")}, {"/robots.txt": {"status": 503}}
+    )
+    report = await crawler.crawl(origin + "/", CrawlOptions(render="http", allowed_private=ALLOWED), _ignore)
     assert report.pages == ()
-    assert [(i.rule, i.url) for i in report.issues] == [
-        ("robots_txt_invalid", origin + "/robots.txt")]
+    assert [(i.rule, i.url) for i in report.issues] == [("robots_txt_invalid", origin + "/robots.txt")]
 
 
 async def test_unreachable_base_url_is_retryable(crawler: Crawler) -> None:

@@ -33,14 +33,18 @@ async def _ignore(_: CrawlProgress) -> None:
 
 
 async def _crawl(crawler: Crawler, base: str, render: str, insecure: tuple[str, ...]) -> CrawlReport:
-    options = CrawlOptions(render=render, allowed_private=ALLOWED,  # type: ignore[arg-type]
-                           tls_insecure_hosts=insecure)
+    options = CrawlOptions(
+        render=render,  # type: ignore[arg-type]
+        allowed_private=ALLOWED,
+        tls_insecure_hosts=insecure,
+    )
     return await crawler.crawl(base, options, _ignore)
 
 
 @pytest.mark.parametrize("render", ["http", "browser"])
 async def test_a_self_signed_page_is_fetched_only_when_its_host_is_listed(
-        crawler: Crawler, scenario: ScenarioFactory, render: str) -> None:
+    crawler: Crawler, scenario: ScenarioFactory, render: str
+) -> None:
     origin = scenario.serve(SITE, ROUTES, https=True)
     # Off by default, and listing other hosts does not help this one (in browser mode the context
     # then ignores certificate errors, and the guard proxy checks the certificate instead).
@@ -64,11 +68,13 @@ async def test_a_self_signed_page_is_fetched_only_when_its_host_is_listed(
 
 @pytest.mark.parametrize("render", ["http", "browser"])
 async def test_a_self_signed_site_fails_with_a_clear_permanent_error(
-        crawler: Crawler, scenario: ScenarioFactory, render: str) -> None:
+    crawler: Crawler, scenario: ScenarioFactory, render: str
+) -> None:
     scenario.serve(SITE, ROUTES, https=True)
     with pytest.raises(PermanentError, match=rf"{TLS_UNTRUSTED} for 127\.0\.0\.1: self.signed"):
         await _crawl(crawler, SECURE, render, ())
     report = await _crawl(crawler, SECURE, render, TLS_INSECURE)
     assert report.stopped_reason == "completed"
     assert [(i.rule, i.url) for i in report.issues if i.rule == "mixed_content"] == [
-        ("mixed_content", SECURE)]
+        ("mixed_content", SECURE)
+    ]

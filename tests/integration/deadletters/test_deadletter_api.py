@@ -32,14 +32,17 @@ _positions = iter(range(10_000))
 
 async def failed_job(engine: AsyncEngine, settings: Settings, job_type: JobType) -> NewJob:
     """A job that ran and failed for good (the row as the projector leaves it)."""
-    payload: dict[str, Any] = {"siteId": str(uuid.uuid4())} if job_type is JobType.SYNC_METRICS else {
-        "daysOld": 90}
+    payload: dict[str, Any] = (
+        {"siteId": str(uuid.uuid4())} if job_type is JobType.SYNC_METRICS else {"daysOld": 90}
+    )
     job = NewJob(job_type, payload, priority=4, max_attempts=1)
     await JobStore(engine, Topics(settings.topic_prefix)).enqueue(job)
     async with engine.begin() as conn:
-        await conn.execute(text("""UPDATE jobs SET status = 'FAILED', attempts = 1, error = 'boom',
+        await conn.execute(
+            text("""UPDATE jobs SET status = 'FAILED', attempts = 1, error = 'boom',
                                    completed_at = now(), dead_lettered = true WHERE id = :id"""),
-                           {"id": job.job_id})
+            {"id": job.job_id},
+        )
         await conn.execute(text("DELETE FROM outbox"))
     return job
 
@@ -55,9 +58,16 @@ def worker_letter(job: NewJob, reason: str) -> bytes:
     try:
         raise PermanentError(reason)
     except PermanentError as exc:
-        return dead_letter_record(requested_event(job, utcnow()).encode(), reason,
-                                  "maintenance.requested.medium", 1, 7, "worker", exc=exc,
-                                  history=[{"attempt": 1, "error": reason}])
+        return dead_letter_record(
+            requested_event(job, utcnow()).encode(),
+            reason,
+            "maintenance.requested.medium",
+            1,
+            7,
+            "worker",
+            exc=exc,
+            history=[{"attempt": 1, "error": reason}],
+        )
 
 
 async def letters(api: httpx.AsyncClient, people: People, **params: Any) -> list[dict[str, Any]]:
@@ -68,8 +78,9 @@ async def letters(api: httpx.AsyncClient, people: People, **params: Any) -> list
     return found
 
 
-async def test_list_get_and_redrive_one(api: httpx.AsyncClient, people: People, engine: AsyncEngine,
-                                        settings: Settings) -> None:
+async def test_list_get_and_redrive_one(
+    api: httpx.AsyncClient, people: People, engine: AsyncEngine, settings: Settings
+) -> None:
     job = await failed_job(engine, settings, JobType.SYNC_METRICS)
     await store_letter(engine, worker_letter(job, "site does not exist"))
     await store_letter(engine, b"\xffgarbage")
@@ -77,12 +88,31 @@ async def test_list_get_and_redrive_one(api: httpx.AsyncClient, people: People, 
     listed = await letters(api, people)
     assert len(listed) == 2
     by_job = next(d for d in listed if d["jobId"] == str(job.job_id))
-    assert set(by_job) == {"id", "jobId", "jobType", "reason", "errorType", "component", "sourceTopic",
-                           "sourcePartition", "sourceOffset", "attempts", "createdAt", "redrivenAt"}
+    assert set(by_job) == {
+        "id",
+        "jobId",
+        "jobType",
+        "reason",
+        "errorType",
+        "component",
+        "sourceTopic",
+        "sourcePartition",
+        "sourceOffset",
+        "attempts",
+        "createdAt",
+        "redrivenAt",
+    }
     assert (by_job["jobType"], by_job["reason"], by_job["errorType"], by_job["attempts"]) == (
-        "SYNC_METRICS", "site does not exist", "PermanentError", 1)
+        "SYNC_METRICS",
+        "site does not exist",
+        "PermanentError",
+        1,
+    )
     assert (by_job["sourceTopic"], by_job["sourcePartition"], by_job["sourceOffset"]) == (
-        "maintenance.requested.medium", 1, 7)
+        "maintenance.requested.medium",
+        1,
+        7,
+    )
     assert by_job["redrivenAt"] is None
     assert [d["reason"] for d in await letters(api, people, reason="GARBAGE")] == []
     unreadable = await letters(api, people, reason="unreadable")
@@ -97,8 +127,11 @@ async def test_list_get_and_redrive_one(api: httpx.AsyncClient, people: People, 
     assert resp.status_code == 200, resp.text
     assert resp.json() == {"success": True, "jobId": str(job.job_id)}
     async with engine.connect() as conn:
-        row = (await conn.execute(text("SELECT status, series, attempts FROM jobs WHERE id = :id"),
-                                  {"id": job.job_id})).one()
+        row = (
+            await conn.execute(
+                text("SELECT status, series, attempts FROM jobs WHERE id = :id"), {"id": job.job_id}
+            )
+        ).one()
         outbox = [json.loads(v) for (v,) in (await conn.execute(text("SELECT value FROM outbox"))).all()]
     assert (row.status, row.series, row.attempts) == ("PENDING", 1, 0)
     assert [(e["event_type"], e["payload"]["series"]) for e in outbox] == [("job.requested", 1)]
@@ -115,8 +148,9 @@ async def test_list_get_and_redrive_one(api: httpx.AsyncClient, people: People, 
     assert missing.status_code == 404
 
 
-async def test_redrive_of_a_job_still_running_is_refused(api: httpx.AsyncClient, people: People,
-                                                         engine: AsyncEngine, settings: Settings) -> None:
+async def test_redrive_of_a_job_still_running_is_refused(
+    api: httpx.AsyncClient, people: People, engine: AsyncEngine, settings: Settings
+) -> None:
     job = await failed_job(engine, settings, JobType.SYNC_METRICS)
     await store_letter(engine, worker_letter(job, "first"))
     async with engine.begin() as conn:
@@ -127,8 +161,9 @@ async def test_redrive_of_a_job_still_running_is_refused(api: httpx.AsyncClient,
     assert (await letters(api, people))[0]["redrivenAt"] is None
 
 
-async def test_redrive_by_filter_and_all(api: httpx.AsyncClient, people: People, engine: AsyncEngine,
-                                         settings: Settings) -> None:
+async def test_redrive_by_filter_and_all(
+    api: httpx.AsyncClient, people: People, engine: AsyncEngine, settings: Settings
+) -> None:
     sync = await failed_job(engine, settings, JobType.SYNC_METRICS)
     cleanup = await failed_job(engine, settings, JobType.CLEANUP_ROLLBACKS)
     await store_letter(engine, worker_letter(sync, "site does not exist"))
@@ -145,19 +180,24 @@ async def test_redrive_by_filter_and_all(api: httpx.AsyncClient, people: People,
     assert none_left.json()["count"] == 0
 
 
-async def test_delete_and_purge(api: httpx.AsyncClient, people: People, engine: AsyncEngine,
-                                settings: Settings) -> None:
+async def test_delete_and_purge(
+    api: httpx.AsyncClient, people: People, engine: AsyncEngine, settings: Settings
+) -> None:
     job = await failed_job(engine, settings, JobType.SYNC_METRICS)
     await store_letter(engine, worker_letter(job, "one"))
     for _ in range(3):
         await store_letter(engine, b"junk")
     ids = sorted(d["id"] for d in await letters(api, people))
     async with engine.begin() as conn:
-        await conn.execute(text("UPDATE dead_letters SET created_at = now() - interval '40 days' "
-                                "WHERE id = :i"), {"i": ids[1]})
+        await conn.execute(
+            text("UPDATE dead_letters SET created_at = now() - interval '40 days' WHERE id = :i"),
+            {"i": ids[1]},
+        )
 
-    assert (await api.delete(f"{BASE}/{ids[3]}", headers=people.admin)).json() == {"success": True,
-                                                                                 "id": ids[3]}
+    assert (await api.delete(f"{BASE}/{ids[3]}", headers=people.admin)).json() == {
+        "success": True,
+        "id": ids[3],
+    }
     assert (await api.get(f"{BASE}/{ids[3]}", headers=people.admin)).status_code == 404
     assert (await api.delete(f"{BASE}/{ids[3]}", headers=people.admin)).status_code == 404
 
@@ -171,10 +211,17 @@ async def test_delete_and_purge(api: httpx.AsyncClient, people: People, engine: 
     assert (await api.post(f"{BASE}/purge", json={"all": True}, headers=people.admin)).json()["purged"] == 1
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", BASE), ("GET", f"{BASE}/1"), ("POST", f"{BASE}/1/redrive"), ("POST", f"{BASE}/redrive"),
-    ("DELETE", f"{BASE}/1"), ("POST", f"{BASE}/purge"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", BASE),
+        ("GET", f"{BASE}/1"),
+        ("POST", f"{BASE}/1/redrive"),
+        ("POST", f"{BASE}/redrive"),
+        ("DELETE", f"{BASE}/1"),
+        ("POST", f"{BASE}/purge"),
+    ],
+)
 async def test_only_admins_may(api: httpx.AsyncClient, people: People, method: str, path: str) -> None:
     body = {"all": True} if method == "POST" and not path.endswith("/1/redrive") else None
     anonymous = await api.request(method, path, json=body)

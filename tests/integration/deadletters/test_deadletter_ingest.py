@@ -47,9 +47,16 @@ async def produce_dead_letters(settings: Settings) -> tuple[str, list[bytes]]:
     work_topic = "maintenance.requested.medium"
     history = [{"attempt": 1, "error": "site 42 does not exist", "type": "PermanentError"}]
     values = [
-        dead_letter_record(requested_event(job, utcnow()).encode(),
-                           "site 42 does not exist", work_topic, 2, 17, "worker",
-                           exc=_permanent_failure(), history=history),
+        dead_letter_record(
+            requested_event(job, utcnow()).encode(),
+            "site 42 does not exist",
+            work_topic,
+            2,
+            17,
+            "worker",
+            exc=_permanent_failure(),
+            history=history,
+        ),
         GARBAGE,
         b"[1, 2, 3]",
         dead_letter_record(b"\xffbad", "message is not valid JSON: x", work_topic, 0, 5, "worker"),
@@ -67,17 +74,22 @@ async def produce_dead_letters(settings: Settings) -> tuple[str, list[bytes]]:
 async def stored(engine: AsyncEngine) -> list[dict[str, Any]]:
     """Every stored dead letter, oldest position first."""
     async with engine.connect() as conn:
-        rows = (await conn.execute(text(
-            "SELECT * FROM dead_letters ORDER BY dlq_partition, dlq_offset"))).mappings().all()
+        rows = (
+            (await conn.execute(text("SELECT * FROM dead_letters ORDER BY dlq_partition, dlq_offset")))
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]
 
 
-async def test_ingester_stores_every_record_once_with_its_fields(settings: Settings,
-                                                                 engine: AsyncEngine) -> None:
+async def test_ingester_stores_every_record_once_with_its_fields(
+    settings: Settings, engine: AsyncEngine
+) -> None:
     job_id, _ = await produce_dead_letters(settings)
     topics = Topics(settings.topic_prefix)
-    ingester = DeadLetterIngester(engine, settings.kafka_bootstrap_servers, topics.dead_letter,
-                                  group_id(settings.topic_prefix))
+    ingester = DeadLetterIngester(
+        engine, settings.kafka_bootstrap_servers, topics.dead_letter, group_id(settings.topic_prefix)
+    )
     assert await asyncio.wait_for(ingester.run(drain=True), 60) == 4
 
     rows = await stored(engine)
@@ -88,7 +100,10 @@ async def test_ingester_stores_every_record_once_with_its_fields(settings: Setti
     assert "PermanentError: site 42 does not exist" in real["stack"]
     assert "_permanent_failure" in real["stack"], "the stack names the frame that raised"
     assert (real["source_topic"], real["source_partition"], real["source_offset"]) == (
-        "maintenance.requested.medium", 2, 17)
+        "maintenance.requested.medium",
+        2,
+        17,
+    )
     assert real["attempts"][0]["type"] == "PermanentError"
     assert real["original"]["event_type"] == "job.requested"
 
@@ -96,20 +111,24 @@ async def test_ingester_stores_every_record_once_with_its_fields(settings: Setti
     assert len(unreadable) == 2
     assert {base64.b64decode(r["original_base64"]) for r in unreadable} == {GARBAGE, b"[1, 2, 3]"}
     assert all(r["job_id"] is None and r["source_topic"] == topics.dead_letter for r in unreadable)
-    assert all((r["source_partition"], r["source_offset"]) == (r["dlq_partition"], r["dlq_offset"])
-               for r in unreadable)
+    assert all(
+        (r["source_partition"], r["source_offset"]) == (r["dlq_partition"], r["dlq_offset"])
+        for r in unreadable
+    )
 
     invalid = next(r for r in rows if r["error_type"] == "InvalidMessage")
     assert invalid["job_id"] is None and base64.b64decode(invalid["original_base64"]) == b"\xffbad"
 
-    again = DeadLetterIngester(engine, settings.kafka_bootstrap_servers, topics.dead_letter,
-                               group_id(settings.topic_prefix))
+    again = DeadLetterIngester(
+        engine, settings.kafka_bootstrap_servers, topics.dead_letter, group_id(settings.topic_prefix)
+    )
     assert await asyncio.wait_for(again.run(drain=True), 60) == 0, "its group committed the offsets"
     assert len(await stored(engine)) == 4
 
 
 async def test_projector_service_drains_the_dead_letters_too_and_stores_nothing_twice(
-        settings: Settings, engine: AsyncEngine) -> None:
+    settings: Settings, engine: AsyncEngine
+) -> None:
     await produce_dead_letters(settings)
     topics = Topics(settings.topic_prefix)
     # A first copy under another consumer group: the service's own group then reads every record again.
@@ -117,9 +136,15 @@ async def test_projector_service_drains_the_dead_letters_too_and_stores_nothing_
     assert await asyncio.wait_for(other.run(drain=True), 60) == 4
     before = await stored(engine)
 
-    proc = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "services.projector", "--drain"],
-                                   cwd=ROOT, env={**os.environ, **settings_env(settings)},
-                                   capture_output=True, timeout=90, check=False)
+    proc = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "services.projector", "--drain"],
+        cwd=ROOT,
+        env={**os.environ, **settings_env(settings)},
+        capture_output=True,
+        timeout=90,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     after = await stored(engine)
     assert [r["id"] for r in after] == [r["id"] for r in before], "no record was stored twice"

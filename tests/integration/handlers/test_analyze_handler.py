@@ -24,7 +24,9 @@ async def site_of_new_user(engine: AsyncEngine) -> tuple[uuid.UUID, uuid.UUID]:
     return user, uuid.UUID(site["id"])
 
 
-async def test_a_site_without_a_crawl_fails_for_good_with_a_message_to_crawl_first(engine: AsyncEngine) -> None:
+async def test_a_site_without_a_crawl_fails_for_good_with_a_message_to_crawl_first(
+    engine: AsyncEngine,
+) -> None:
     user, site = await site_of_new_user(engine)
     ctx = RecordingCtx(JobType.ANALYZE_SITE, {"siteId": str(site), "userId": str(user)})
     with pytest.raises(PermanentError, match="run a crawl first"):
@@ -35,12 +37,21 @@ async def test_a_redelivered_analysis_reuses_its_conversation(engine: AsyncEngin
     user, site = await site_of_new_user(engine)
     crawl = uuid.uuid4()
     async with engine.begin() as conn:
-        await conn.execute(text("INSERT INTO pages (site_id, crawl_job_id, url, status) "
-                                "VALUES (:s, :c, 'https://shop.example/', 200)"), {"s": site, "c": crawl})
+        await conn.execute(
+            text(
+                "INSERT INTO pages (site_id, crawl_job_id, url, status) "
+                "VALUES (:s, :c, 'https://shop.example/', 200)"
+            ),
+            {"s": site, "c": crawl},
+        )
         for rule, severity in (("title_missing", "high"), ("h1_missing", "medium"), ("h1_missing", "medium")):
-            await conn.execute(text("INSERT INTO seo_issues (site_id, crawl_job_id, url, rule, severity, evidence) "
-                                    "VALUES (:s, :c, 'https://shop.example/', :r, :v, '')"),
-                               {"s": site, "c": crawl, "r": rule, "v": severity})
+            await conn.execute(
+                text(
+                    "INSERT INTO seo_issues (site_id, crawl_job_id, url, rule, severity, evidence) "
+                    "VALUES (:s, :c, 'https://shop.example/', :r, :v, '')"
+                ),
+                {"s": site, "c": crawl, "r": rule, "v": severity},
+            )
     handler = AnalyzeHandler(engine, OfflineEngine())
     payload = {"siteId": str(site), "userId": str(user)}
     first = await handler(RecordingCtx(JobType.ANALYZE_SITE, payload, job_id := uuid.uuid4()))
@@ -50,6 +61,7 @@ async def test_a_redelivered_analysis_reuses_its_conversation(engine: AsyncEngin
     assert again["conversationId"] == first["conversationId"]
     assert again["recommendations"] == first["recommendations"]
     async with engine.connect() as conn:
-        convs = (await conn.execute(text("SELECT count(*) FROM ai_conversations WHERE job_id = :j"),
-                                    {"j": job_id})).scalar_one()
+        convs = (
+            await conn.execute(text("SELECT count(*) FROM ai_conversations WHERE job_id = :j"), {"j": job_id})
+        ).scalar_one()
     assert convs == 1

@@ -24,11 +24,16 @@ COUNTS = text("""
 def report(pages: int) -> CrawlReport:
     return CrawlReport(
         base_url="https://shop.example/",
-        pages=tuple(PageRecord(f"https://shop.example/p{i}", 200, None, 12.0, 1000, f"Page {i}", 300)
-                    for i in range(pages)),
-        issues=tuple(IssueRecord(f"https://shop.example/p{i}", "h1_missing", "medium", "")
-                     for i in range(pages)),
-        stopped_reason="completed", duration_ms=50)
+        pages=tuple(
+            PageRecord(f"https://shop.example/p{i}", 200, None, 12.0, 1000, f"Page {i}", 300)
+            for i in range(pages)
+        ),
+        issues=tuple(
+            IssueRecord(f"https://shop.example/p{i}", "h1_missing", "medium", "") for i in range(pages)
+        ),
+        stopped_reason="completed",
+        duration_ms=50,
+    )
 
 
 async def test_storing_a_crawl_twice_leaves_one_copy(engine: AsyncEngine) -> None:

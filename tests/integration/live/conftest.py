@@ -63,8 +63,9 @@ class LiveStack:
         """A new PENDING job of ``owner``."""
         return (await self.queue.submit(JobType.SYNC_METRICS, {}, user_id=owner.user_id)).job_id
 
-    async def emit(self, job_id: uuid.UUID, event_type: EventType, step: int,
-                   payload: dict[str, object] | None = None) -> int:
+    async def emit(
+        self, job_id: uuid.UUID, event_type: EventType, step: int, payload: dict[str, object] | None = None
+    ) -> int:
         """Publish one event of the job's first attempt; its sequence number."""
         seq = event_seq(0, 1, step)
         event = JobEvent(event_type, str(job_id), JobType.SYNC_METRICS.value, 1, seq, dict(payload or {}))
@@ -73,9 +74,12 @@ class LiveStack:
 
     async def projected(self, job_id: uuid.UUID, seq: int) -> None:
         """Wait until the projector has applied the job's events up to ``seq``."""
+
         async def applied() -> bool:
             async with self.engine.connect() as conn:
-                last = (await conn.execute(text("SELECT last_seq FROM jobs WHERE id = :id"), {"id": job_id})).scalar()
+                last = (
+                    await conn.execute(text("SELECT last_seq FROM jobs WHERE id = :id"), {"id": job_id})
+                ).scalar()
             return last is not None and last >= seq
 
         await wait_for(applied, 15, f"the projector to apply event {seq} of job {job_id}")
@@ -97,10 +101,15 @@ class LiveStack:
 async def live(settings: Settings, engine: AsyncEngine) -> AsyncIterator[LiveStack]:
     """The API on a free port, the projector consuming this test's event topic, a producer."""
     topics = Topics(settings.topic_prefix)
-    await ensure_topics(settings.kafka_bootstrap_servers,
-                        [TopicSpec(topics.job_events, EVENT_PARTITIONS), TopicSpec(topics.dead_letter, 1)])
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=free_port(),
-                                           log_config=None, lifespan="on"))
+    await ensure_topics(
+        settings.kafka_bootstrap_servers,
+        [TopicSpec(topics.job_events, EVENT_PARTITIONS), TopicSpec(topics.dead_letter, 1)],
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=free_port(), log_config=None, lifespan="on"
+        )
+    )
     serving = asyncio.create_task(server.serve())
 
     async def started() -> bool:
@@ -109,8 +118,14 @@ async def live(settings: Settings, engine: AsyncEngine) -> AsyncIterator[LiveSta
     await wait_for(started, 20, "the API to start")
     producer = make_producer(settings.kafka_bootstrap_servers, client_id="live-test")
     await producer.start()
-    projector = Projector(engine, settings.kafka_bootstrap_servers, topics.job_events, topics.dead_letter,
-                          f"{settings.topic_prefix}seojobs-projector", batch_size=1000)
+    projector = Projector(
+        engine,
+        settings.kafka_bootstrap_servers,
+        topics.job_events,
+        topics.dead_letter,
+        f"{settings.topic_prefix}seojobs-projector",
+        batch_size=1000,
+    )
     projecting = asyncio.create_task(projector.run())
     queue = QueueService(engine, topics)
     try:

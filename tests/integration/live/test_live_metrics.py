@@ -18,8 +18,9 @@ from tests.support.services import ROOT, settings_env, wait_for
 pytestmark = pytest.mark.integration
 
 
-async def test_metrics_count_projected_events_and_show_backlog_and_lag(live: LiveStack,
-                                                                        settings: Settings) -> None:
+async def test_metrics_count_projected_events_and_show_backlog_and_lag(
+    live: LiveStack, settings: Settings
+) -> None:
     owner = await live.user()
     jobs = [await live.job(owner) for _ in range(3)]
     for job in jobs:
@@ -45,8 +46,13 @@ async def test_metrics_count_projected_events_and_show_backlog_and_lag(live: Liv
     assert backlog and float(samples["seojobs_outbox_backlog"]) == backlog  # no relay runs in this test
     assert samples[f'seojobs_consumer_lag{{group="{group}",topic="{live.topics.job_events}"}}'] == "0.0"
     assert float(samples['seojobs_projector_events_total{event="job.started"}']) >= 3
-    for name in ("seojobs_jobs_enqueued_total", "seojobs_job_duration_seconds", "seojobs_crawl_pages_total",
-                 "seojobs_llm_tokens_total", "seojobs_live_subscribers"):
+    for name in (
+        "seojobs_jobs_enqueued_total",
+        "seojobs_job_duration_seconds",
+        "seojobs_crawl_pages_total",
+        "seojobs_llm_tokens_total",
+        "seojobs_live_subscribers",
+    ):
         assert f"# TYPE {name.removesuffix('_total')}" in body, name
 
 
@@ -55,8 +61,16 @@ async def test_top_once_prints_queues_open_jobs_and_throughput(live: LiveStack, 
     await live.job(owner)
     env = {**os.environ, **settings_env(settings), "COLUMNS": "160"}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "seojobs.cli.main", "top", "--once", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "seojobs.cli.main",
+        "top",
+        "--once",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     out, _ = await asyncio.wait_for(proc.communicate(), 60)
     text = out.decode()
     assert proc.returncode == 0, text

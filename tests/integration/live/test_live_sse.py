@@ -71,8 +71,10 @@ async def test_another_users_job_is_404_and_no_token_is_401(live: LiveStack) -> 
 async def test_an_admin_may_follow_any_job(live: LiveStack) -> None:
     alice, admin = await live.user(), await live.user("admin")
     job_id = await live.job(alice)
-    async with httpx.AsyncClient(timeout=30) as http, \
-            http.stream("GET", f"{live.url}/api/jobs/{job_id}/events", headers=admin.headers) as resp:
+    async with (
+        httpx.AsyncClient(timeout=30) as http,
+        http.stream("GET", f"{live.url}/api/jobs/{job_id}/events", headers=admin.headers) as resp,
+    ):
         events = read_events(resp)
         assert (await _next(events)).data["userId"] == str(alice.user_id)
         await live.start(job_id)

@@ -34,12 +34,17 @@ async def _job_message(ws: ClientConnection) -> dict[str, Any]:
 async def test_each_user_gets_their_own_jobs_and_an_admin_gets_all(live: LiveStack) -> None:
     alice, bob, admin = await live.user(), await live.user(), await live.user("admin")
     alice_job, bob_job = await live.job(alice), await live.job(bob)
-    async with connect(f"{live.ws_url}?token={alice.token}") as a_ws, \
-            connect(f"{live.ws_url}?token={bob.token}") as b_ws, \
-            connect(f"{live.ws_url}?token={admin.token}") as admin_ws:
+    async with (
+        connect(f"{live.ws_url}?token={alice.token}") as a_ws,
+        connect(f"{live.ws_url}?token={bob.token}") as b_ws,
+        connect(f"{live.ws_url}?token={admin.token}") as admin_ws,
+    ):
         hellos = [await _recv(ws) for ws in (a_ws, b_ws, admin_ws)]
-        assert [(h["type"], h["scope"]) for h in hellos] == [("hello", "own"), ("hello", "own"),
-                                                             ("hello", "all")]
+        assert [(h["type"], h["scope"]) for h in hellos] == [
+            ("hello", "own"),
+            ("hello", "own"),
+            ("hello", "all"),
+        ]
         seq = await live.start(alice_job)
         for ws in (a_ws, admin_ws):
             message = await _job_message(ws)

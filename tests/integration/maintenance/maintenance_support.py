@@ -24,8 +24,14 @@ WAIT_LIMIT_S = 10.0
 class RecordingContext:
     """A JobContext that records progress and can cancel at the n-th progress call."""
 
-    def __init__(self, job_type: JobType, payload: dict[str, Any], *,
-                 job_id: uuid.UUID | None = None, cancel_at_call: int | None = None) -> None:
+    def __init__(
+        self,
+        job_type: JobType,
+        payload: dict[str, Any],
+        *,
+        job_id: uuid.UUID | None = None,
+        cancel_at_call: int | None = None,
+    ) -> None:
         self._job_id = job_id or uuid.uuid4()
         self._job_type = job_type
         self._payload = payload
@@ -104,10 +110,13 @@ async def execute(engine: AsyncEngine, sql: str, params: Any = None) -> None:
 
 async def insert_job(conn: AsyncConnection, job_type: JobType, payload: dict[str, Any]) -> uuid.UUID:
     """Insert a PENDING job row and return its id (what the lead's enqueue also does)."""
-    result = await conn.execute(text(
-        "INSERT INTO jobs (type, payload, priority) VALUES (:type, CAST(:payload AS jsonb), :p)"
-        " RETURNING id"), {"type": job_type.value, "payload": json.dumps(payload),
-                           "p": spec_of(job_type).default_priority})
+    result = await conn.execute(
+        text(
+            "INSERT INTO jobs (type, payload, priority) VALUES (:type, CAST(:payload AS jsonb), :p)"
+            " RETURNING id"
+        ),
+        {"type": job_type.value, "payload": json.dumps(payload), "p": spec_of(job_type).default_priority},
+    )
     job_id: uuid.UUID = result.scalar_one()
     return job_id
 
@@ -115,18 +124,24 @@ async def insert_job(conn: AsyncConnection, job_type: JobType, payload: dict[str
 async def add_user(engine: AsyncEngine, email: str, *, active: bool = True) -> uuid.UUID:
     """Insert a user and return its id."""
     async with engine.begin() as conn:
-        user_id: uuid.UUID = (await conn.execute(text(
-            "INSERT INTO users (email, active) VALUES (:email, :active) RETURNING id"),
-            {"email": email, "active": active})).scalar_one()
+        user_id: uuid.UUID = (
+            await conn.execute(
+                text("INSERT INTO users (email, active) VALUES (:email, :active) RETURNING id"),
+                {"email": email, "active": active},
+            )
+        ).scalar_one()
     return user_id
 
 
 async def add_site(engine: AsyncEngine, user_id: uuid.UUID, name: str) -> uuid.UUID:
     """Insert a site and return its id."""
     async with engine.begin() as conn:
-        site_id: uuid.UUID = (await conn.execute(text(
-            "INSERT INTO sites (user_id, url, name) VALUES (:u, :url, :name) RETURNING id"),
-            {"u": user_id, "url": f"https://{name}.example", "name": name})).scalar_one()
+        site_id: uuid.UUID = (
+            await conn.execute(
+                text("INSERT INTO sites (user_id, url, name) VALUES (:u, :url, :name) RETURNING id"),
+                {"u": user_id, "url": f"https://{name}.example", "name": name},
+            )
+        ).scalar_one()
     return site_id
 
 

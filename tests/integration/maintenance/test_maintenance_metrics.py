@@ -23,31 +23,43 @@ from tests.integration.maintenance.maintenance_support import (
 pytestmark = pytest.mark.integration
 
 
-async def add_crawl(engine: AsyncEngine, site_id: uuid.UUID, hours_ago: int, pages: int,
-                    issues: dict[str, int]) -> uuid.UUID:
+async def add_crawl(
+    engine: AsyncEngine, site_id: uuid.UUID, hours_ago: int, pages: int, issues: dict[str, int]
+) -> uuid.UUID:
     """A crawl's pages and issues, all created ``hours_ago``; returns the crawl's job id."""
     crawl = uuid.uuid4()
     when = {"site": site_id, "crawl": crawl, "h": hours_ago}
     if pages:
-        await execute(engine, """
+        await execute(
+            engine,
+            """
             INSERT INTO pages (site_id, crawl_job_id, url, created_at)
             SELECT :site, :crawl, 'https://x.example/' || g, now() - make_interval(hours => :h)
-            FROM generate_series(1, :n) g""", {**when, "n": pages})
+            FROM generate_series(1, :n) g""",
+            {**when, "n": pages},
+        )
     for severity, count in issues.items():
-        await execute(engine, """
+        await execute(
+            engine,
+            """
             INSERT INTO seo_issues (site_id, crawl_job_id, url, rule, severity, created_at)
             SELECT :site, :crawl, 'https://x.example/', 'rule', :sev,
                    now() - make_interval(hours => :h)
-            FROM generate_series(1, :n)""", {**when, "sev": severity, "n": count})
+            FROM generate_series(1, :n)""",
+            {**when, "sev": severity, "n": count},
+        )
     return crawl
 
 
 async def metrics_table(engine: AsyncEngine) -> Sequence[tuple[Any, ...]]:
     """Every site_metrics row, computed_at included."""
-    return await rows(engine, """
+    return await rows(
+        engine,
+        """
         SELECT site_id, issues_high, issues_medium, issues_low, pages, score, crawl_job_id,
                computed_at
-        FROM site_metrics ORDER BY site_id""")
+        FROM site_metrics ORDER BY site_id""",
+    )
 
 
 async def three_sites(engine: AsyncEngine) -> dict[str, Any]:
@@ -68,11 +80,22 @@ async def test_one_site_is_synced_from_its_latest_crawl(engine: AsyncEngine) -> 
     result = await MaintenanceHandlers(engine, 30).handlers()[JobType.SYNC_METRICS](ctx)
 
     # score = 100 - ceil(10 * (5*1 + 2*2 + 1*3) / 4) = 70
-    assert result == {"success": True, "sitesSynced": 1, "metrics": [{
-        "siteId": str(s["a"]), "crawlJobId": str(s["a_latest"]), "issuesHigh": 1,
-        "issuesMedium": 2, "issuesLow": 3, "pages": 4, "score": 70}]}
-    assert [r[:7] for r in await metrics_table(engine)] == [
-        (s["a"], 1, 2, 3, 4, 70, s["a_latest"])]
+    assert result == {
+        "success": True,
+        "sitesSynced": 1,
+        "metrics": [
+            {
+                "siteId": str(s["a"]),
+                "crawlJobId": str(s["a_latest"]),
+                "issuesHigh": 1,
+                "issuesMedium": 2,
+                "issuesLow": 3,
+                "pages": 4,
+                "score": 70,
+            }
+        ],
+    }
+    assert [r[:7] for r in await metrics_table(engine)] == [(s["a"], 1, 2, 3, 4, 70, s["a_latest"])]
     assert ctx.percents == [0, 100]
 
 
@@ -85,8 +108,8 @@ async def test_every_site_is_synced_in_batches(engine: AsyncEngine) -> None:
     assert result == {"success": True, "sitesSynced": 3}
     assert {r[0]: r[1:7] for r in await metrics_table(engine)} == {
         s["a"]: (1, 2, 3, 4, 70, s["a_latest"]),
-        s["b"]: (0, 0, 0, 0, 100, None),           # never crawled: nothing to hold against it
-        s["c"]: (0, 0, 1, 3, 96, s["c_latest"]),   # 100 - ceil(10 / 3)
+        s["b"]: (0, 0, 0, 0, 100, None),  # never crawled: nothing to hold against it
+        s["c"]: (0, 0, 1, 3, 96, s["c_latest"]),  # 100 - ceil(10 / 3)
     }
     assert ctx.percents == [0, 66, 100]  # a full batch of 2 out of 3 sites, then done
 
@@ -122,12 +145,12 @@ async def test_unknown_site_fails_permanently(engine: AsyncEngine) -> None:
     missing = uuid.uuid4()
     with pytest.raises(PermanentError) as info:
         await MaintenanceHandlers(engine, 30).sync_metrics(
-            RecordingContext(JobType.SYNC_METRICS, {"siteId": str(missing)}))
+            RecordingContext(JobType.SYNC_METRICS, {"siteId": str(missing)})
+        )
     assert info.value.details == {"site_id": str(missing)}
     assert await metrics_table(engine) == []
 
 
 async def test_no_sites_syncs_nothing(engine: AsyncEngine) -> None:
-    result = await MaintenanceHandlers(engine, 30).sync_metrics(
-        RecordingContext(JobType.SYNC_METRICS, {}))
+    result = await MaintenanceHandlers(engine, 30).sync_metrics(RecordingContext(JobType.SYNC_METRICS, {}))
     assert result == {"success": True, "sitesSynced": 0}

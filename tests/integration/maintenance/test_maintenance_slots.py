@@ -83,9 +83,12 @@ async def test_concurrent_claims_of_one_slot_create_one_job(engine: AsyncEngine)
     first = asyncio.create_task(claim(engine, held_insert))
     await inside.wait()
     second = asyncio.create_task(claim(engine, rival_insert))
-    await wait_until(engine, """
+    await wait_until(
+        engine,
+        """
         SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-                       WHERE datname = current_database() AND wait_event_type = 'Lock')""")
+                       WHERE datname = current_database() AND wait_event_type = 'Lock')""",
+    )
     release.set()
     results = await asyncio.gather(first, second)
 
@@ -130,27 +133,29 @@ async def test_inside_a_caller_transaction_the_caller_commits(engine: AsyncEngin
 def make_enqueue(engine: AsyncEngine) -> Enqueue:
     """An enqueue like the lead's: the job row and its slot row in one transaction."""
 
-    async def enqueue(job_type: JobType, payload: dict[str, Any], slot: datetime,
-                      name: str) -> uuid.UUID | None:
+    async def enqueue(
+        job_type: JobType, payload: dict[str, Any], slot: datetime, name: str
+    ) -> uuid.UUID | None:
         async with engine.connect() as conn:
-            return await claim_slot_and_enqueue(
-                conn, name, slot, lambda c: insert_job(c, job_type, payload))
+            return await claim_slot_and_enqueue(conn, name, slot, lambda c: insert_job(c, job_type, payload))
 
     return enqueue
 
 
 async def scheduled_jobs(engine: AsyncEngine) -> list[tuple[str, str, Any]]:
     """(slot name, job type, payload) of every scheduled job."""
-    found = await rows(engine, """
+    found = await rows(
+        engine,
+        """
         SELECT s.name, j.type, j.payload FROM schedule_slots s JOIN jobs j ON j.id = s.job_id
-        ORDER BY s.name""")
+        ORDER BY s.name""",
+    )
     return [(name, kind, payload) for name, kind, payload in found]
 
 
 async def test_two_schedulers_enqueue_each_slot_once(engine: AsyncEngine) -> None:
     now = datetime(2024, 4, 1, 0, 0, 2, tzinfo=UTC)
-    one, two = (MaintenanceScheduler(engine, make_enqueue(engine), DAILY, MONTHLY)
-                for _ in range(2))
+    one, two = (MaintenanceScheduler(engine, make_enqueue(engine), DAILY, MONTHLY) for _ in range(2))
 
     outcomes = await asyncio.gather(one.run_due_now(now), two.run_due_now(now))
 
@@ -175,8 +180,7 @@ async def test_nothing_is_due_at_noon(engine: AsyncEngine) -> None:
 
 async def test_started_scheduler_catches_up_and_plans_the_next_fires(engine: AsyncEngine) -> None:
     clock = datetime(2024, 4, 17, 0, 10, tzinfo=UTC)  # ten minutes after a daily slot
-    scheduler = MaintenanceScheduler(engine, make_enqueue(engine), DAILY, MONTHLY,
-                                     clock=lambda: clock)
+    scheduler = MaintenanceScheduler(engine, make_enqueue(engine), DAILY, MONTHLY, clock=lambda: clock)
     scheduler.start()
     try:
         assert scheduler.running
@@ -190,5 +194,6 @@ async def test_started_scheduler_catches_up_and_plans_the_next_fires(engine: Asy
         scheduler.shutdown()
     assert not scheduler.running
     assert await rows(engine, "SELECT name, slot FROM schedule_slots") == [
-        (DAILY_CLEANUP, datetime(2024, 4, 17, tzinfo=UTC))]
+        (DAILY_CLEANUP, datetime(2024, 4, 17, tzinfo=UTC))
+    ]
     assert await scheduled_jobs(engine) == [(DAILY_CLEANUP, "CLEANUP_ROLLBACKS", {"daysOld": 90})]

@@ -26,22 +26,26 @@ pytestmark = pytest.mark.integration
 MONTH = "2024-03"
 
 
-async def add_usage(engine: AsyncEngine, user_id: uuid.UUID, month: str, count: int,
-                    *, reset: bool) -> None:
+async def add_usage(engine: AsyncEngine, user_id: uuid.UUID, month: str, count: int, *, reset: bool) -> None:
     """A usage row with every counter at ``count``, reset (at the month's start) or never."""
-    await execute(engine, """
+    await execute(
+        engine,
+        """
         INSERT INTO usage_records (user_id, month, crawls, analyses, pages_crawled, ai_tokens,
                                    reset_at)
         VALUES (:u, :m, :c, :c, :c, :c, :reset_at)""",
-                  {"u": user_id, "m": month, "c": count,
-                   "reset_at": parse_month(month).start() if reset else None})
+        {"u": user_id, "m": month, "c": count, "reset_at": parse_month(month).start() if reset else None},
+    )
 
 
 async def snapshot(engine: AsyncEngine) -> Sequence[tuple[Any, ...]]:
     """Every usage row, every column that matters, in a stable order."""
-    return await rows(engine, """
+    return await rows(
+        engine,
+        """
         SELECT u.email, r.month, r.crawls, r.analyses, r.pages_crawled, r.ai_tokens, r.reset_at
-        FROM usage_records r JOIN users u ON u.id = r.user_id ORDER BY u.email, r.month""")
+        FROM usage_records r JOIN users u ON u.id = r.user_id ORDER BY u.email, r.month""",
+    )
 
 
 async def test_reset_creates_resets_and_keeps_exactly_what_it_should(engine: AsyncEngine) -> None:
@@ -58,8 +62,10 @@ async def test_reset_creates_resets_and_keeps_exactly_what_it_should(engine: Asy
     result = await MaintenanceHandlers(engine, 30).handlers()[JobType.RESET_USAGE](ctx)
 
     assert result == {"success": True, "usersReset": 3}
-    table = {(email, month): (crawls, analyses, pages, tokens, reset_at is not None)
-             for email, month, crawls, analyses, pages, tokens, reset_at in await snapshot(engine)}
+    table = {
+        (email, month): (crawls, analyses, pages, tokens, reset_at is not None)
+        for email, month, crawls, analyses, pages, tokens, reset_at in await snapshot(engine)
+    }
     assert table == {
         ("a-never-reset@example.com", MONTH): (0, 0, 0, 0, True),
         ("b-no-row@example.com", MONTH): (0, 0, 0, 0, True),
@@ -100,23 +106,33 @@ async def test_next_month_is_a_new_reset(engine: AsyncEngine) -> None:
     assert [r[1] for r in await snapshot(engine)] == ["2024-03", "2024-04"]
 
 
-@pytest.mark.parametrize(("n_never_reset", "n_missing", "batch_size"), [
-    (10, 10, 3), (9, 0, 3), (0, 9, 3), (0, 0, 3), (4, 5, 1)])
-async def test_reset_in_batches(engine: AsyncEngine, n_never_reset: int, n_missing: int,
-                                batch_size: int) -> None:
+@pytest.mark.parametrize(
+    ("n_never_reset", "n_missing", "batch_size"), [(10, 10, 3), (9, 0, 3), (0, 9, 3), (0, 0, 3), (4, 5, 1)]
+)
+async def test_reset_in_batches(
+    engine: AsyncEngine, n_never_reset: int, n_missing: int, batch_size: int
+) -> None:
     for i in range(n_never_reset):
         await add_usage(engine, await add_user(engine, f"r{i}@example.com"), MONTH, 3, reset=False)
     for i in range(n_missing):
         await add_user(engine, f"m{i}@example.com")
 
     result = await MaintenanceHandlers(engine, 30, batch_size).reset_usage(
-        RecordingContext(JobType.RESET_USAGE, {"month": MONTH}))
+        RecordingContext(JobType.RESET_USAGE, {"month": MONTH})
+    )
 
     assert result["usersReset"] == n_never_reset + n_missing
-    assert await scalar(engine, """
+    assert (
+        await scalar(
+            engine,
+            """
         SELECT count(*) FROM usage_records
         WHERE month = :m AND reset_at IS NOT NULL AND crawls + analyses + pages_crawled = 0
-        """, m=MONTH) == n_never_reset + n_missing
+        """,
+            m=MONTH,
+        )
+        == n_never_reset + n_missing
+    )
 
 
 @pytest.mark.parametrize("month", ["2024-13", "2024-1", "March"])
@@ -124,5 +140,6 @@ async def test_bad_month_is_refused(engine: AsyncEngine, month: str) -> None:
     await add_user(engine, "a@example.com")
     with pytest.raises(ValidationFailed):
         await MaintenanceHandlers(engine, 30).reset_usage(
-            RecordingContext(JobType.RESET_USAGE, {"month": month}))
+            RecordingContext(JobType.RESET_USAGE, {"month": month})
+        )
     assert await scalar(engine, "SELECT count(*) FROM usage_records") == 0

@@ -32,8 +32,10 @@ async def _enqueue(queue: QueueService, engine: AsyncEngine, owner: uuid.UUID, c
 
 async def _finish(engine: AsyncEngine, job_ids: list[str]) -> None:
     async with engine.begin() as conn:
-        await conn.execute(text("UPDATE jobs SET status = 'COMPLETED', completed_at = now() WHERE id = ANY(:ids)"),
-                           {"ids": [uuid.UUID(j) for j in job_ids]})
+        await conn.execute(
+            text("UPDATE jobs SET status = 'COMPLETED', completed_at = now() WHERE id = ANY(:ids)"),
+            {"ids": [uuid.UUID(j) for j in job_ids]},
+        )
 
 
 @pytest.fixture
@@ -46,7 +48,8 @@ async def _users(engine: AsyncEngine, count: int) -> list[uuid.UUID]:
 
 
 async def test_a_round_with_room_for_one_job_serves_the_user_with_nothing_in_flight(
-        engine: AsyncEngine, settings: Settings, queue: QueueService) -> None:
+    engine: AsyncEngine, settings: Settings, queue: QueueService
+) -> None:
     flooder, other = await _users(engine, 2)
     flood = await _enqueue(queue, engine, flooder, 20)
     dispatcher = Dispatcher(engine, Topics(settings.topic_prefix), window=4)
@@ -61,16 +64,20 @@ async def test_a_round_with_room_for_one_job_serves_the_user_with_nothing_in_fli
 
 
 async def test_users_with_equal_shares_in_flight_are_served_oldest_first(
-        engine: AsyncEngine, settings: Settings, queue: QueueService) -> None:
+    engine: AsyncEngine, settings: Settings, queue: QueueService
+) -> None:
     a, b = await _users(engine, 2)
     a_jobs = await _enqueue(queue, engine, a, 3)
     b_jobs = await _enqueue(queue, engine, b, 3)
-    released = [r.job_id for r in await Dispatcher(engine, Topics(settings.topic_prefix), window=4).dispatch()]
+    released = [
+        r.job_id for r in await Dispatcher(engine, Topics(settings.topic_prefix), window=4).dispatch()
+    ]
     assert released == [a_jobs[0], b_jobs[0], a_jobs[1], b_jobs[1]]
 
 
 async def test_a_busy_lane_waits_for_a_chunk_of_room_and_an_idle_lane_releases_at_once(
-        engine: AsyncEngine, settings: Settings, queue: QueueService) -> None:
+    engine: AsyncEngine, settings: Settings, queue: QueueService
+) -> None:
     (owner,) = await _users(engine, 1)
     jobs = await _enqueue(queue, engine, owner, 40)
     dispatcher = Dispatcher(engine, Topics(settings.topic_prefix), window=16)
@@ -86,7 +93,8 @@ async def test_a_busy_lane_waits_for_a_chunk_of_room_and_an_idle_lane_releases_a
 
 
 async def test_with_the_relays_producer_work_messages_go_to_kafka_after_the_jobs_requests(
-        engine: AsyncEngine, settings: Settings, queue: QueueService) -> None:
+    engine: AsyncEngine, settings: Settings, queue: QueueService
+) -> None:
     topics = Topics(settings.topic_prefix)
     await ensure_topics(settings.kafka_bootstrap_servers, topics.all_specs(settings.retry_steps))
     (owner,) = await _users(engine, 1)
@@ -102,9 +110,12 @@ async def test_with_the_relays_producer_work_messages_go_to_kafka_after_the_jobs
         await relay.producer.stop()
     assert sorted(r.job_id for r in released) == sorted(jobs)
     async with engine.connect() as conn:
-        assert (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one() == 0, "not via the outbox"
-        dispatched = (await conn.execute(text("SELECT count(*) FROM jobs WHERE dispatched_at IS NOT NULL"))
-                      ).scalar_one()
+        assert (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one() == 0, (
+            "not via the outbox"
+        )
+        dispatched = (
+            await conn.execute(text("SELECT count(*) FROM jobs WHERE dispatched_at IS NOT NULL"))
+        ).scalar_one()
     assert dispatched == 3
     lane = released[0].topic
     work = await read_json(settings.kafka_bootstrap_servers, lane)

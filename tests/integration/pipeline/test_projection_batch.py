@@ -30,7 +30,9 @@ ROWS = text("""
 
 
 def _ev(kind: EventType, job: NewJob, series: int, attempt: int, step: int, **payload: Any) -> JobEvent:
-    return JobEvent(kind, str(job.job_id), job.job_type.value, attempt, event_seq(series, attempt, step), payload)
+    return JobEvent(
+        kind, str(job.job_id), job.job_type.value, attempt, event_seq(series, attempt, step), payload
+    )
 
 
 def stream(user: uuid.UUID, dep: uuid.UUID) -> list[JobEvent]:
@@ -40,8 +42,13 @@ def stream(user: uuid.UUID, dep: uuid.UUID) -> list[JobEvent]:
     c = NewJob(JobType.SYNC_METRICS, {}, 9, 3, user_id=uuid.uuid4(), depends_on=(dep,))  # unknown owner
     started_a = _ev(EventType.STARTED, a, 0, 1, STARTED_STEP)
     return [
-        requested_event(a, now), requested_event(b, now), requested_event(c, now), requested_event(d, now),
-        started_a, _ev(EventType.PROGRESS, a, 0, 1, STARTED_STEP + 1, progress=40), started_a,
+        requested_event(a, now),
+        requested_event(b, now),
+        requested_event(c, now),
+        requested_event(d, now),
+        started_a,
+        _ev(EventType.PROGRESS, a, 0, 1, STARTED_STEP + 1, progress=40),
+        started_a,
         _ev(EventType.STARTED, b, 0, 1, STARTED_STEP),
         _ev(EventType.RETRY_SCHEDULED, b, 0, 1, TERMINAL_STEP, error="boom", due_at=now.isoformat()),
         _ev(EventType.COMPLETED, b, 0, 2, TERMINAL_STEP, result={"pages": 3}),

@@ -30,8 +30,14 @@ from tests.support.topics_io import read_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
-CONFIG = RunnerConfig(retry_delays_s=(1.0,), time_limits_s={}, default_time_limit_s=30.0,
-                      default_max_attempts=3, heartbeat_s=0.2, hold_after_s=0.0)
+CONFIG = RunnerConfig(
+    retry_delays_s=(1.0,),
+    time_limits_s={},
+    default_time_limit_s=30.0,
+    default_max_attempts=3,
+    heartbeat_s=0.2,
+    hold_after_s=0.0,
+)
 SERVICE = "test-maintenance"
 
 Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
@@ -62,25 +68,36 @@ async def _enqueue(engine: AsyncEngine, settings: Settings, n: int) -> list[byte
 
 
 def _runner(engine: AsyncEngine, emitter: Emitter, handler: Handler, *, slots: int, worker: str) -> JobRunner:
-    runner = JobRunner(engine, emitter, emitter.topics, {JobType.SYNC_METRICS: handler}, CONFIG,
-                       leases=LeaseStore(engine, worker, SERVICE), slots=LaneSlots(slots))
+    runner = JobRunner(
+        engine,
+        emitter,
+        emitter.topics,
+        {JobType.SYNC_METRICS: handler},
+        CONFIG,
+        leases=LeaseStore(engine, worker, SERVICE),
+        slots=LaneSlots(slots),
+    )
     runner.start()
     return runner
 
 
 def _sleeper(started: asyncio.Event) -> Handler:
     """A handler that says it started, then sleeps for 30 s."""
+
     async def handler(ctx: JobContext) -> dict[str, Any]:
         started.set()
         await asyncio.sleep(30)
         return {}
+
     return handler
 
 
 async def _events(settings: Settings, job_id: str) -> list[str]:
     events = await read_json(settings.kafka_bootstrap_servers, Topics(settings.topic_prefix).job_events)
-    return [e["event_type"] for e in sorted((e for e in events if e.get("job_id") == job_id),
-                                            key=lambda e: int(e["seq"]))]
+    return [
+        e["event_type"]
+        for e in sorted((e for e in events if e.get("job_id") == job_id), key=lambda e: int(e["seq"]))
+    ]
 
 
 async def _count(engine: AsyncEngine, sql: str) -> int:
@@ -93,7 +110,8 @@ def _origin(emitter: Emitter, offset: int) -> Origin:
 
 
 async def test_admission_runs_each_job_once_and_a_repeat_is_harmless(
-        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    engine: AsyncEngine, settings: Settings, emitter: Emitter
+) -> None:
     calls: list[str] = []
 
     async def handler(ctx: JobContext) -> dict[str, Any]:
@@ -125,7 +143,8 @@ async def _leases_gone(engine: AsyncEngine) -> bool:
 
 
 async def test_a_busy_worker_holds_a_job_and_a_free_worker_takes_it(
-        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    engine: AsyncEngine, settings: Settings, emitter: Emitter
+) -> None:
     release = asyncio.Event()
     ran_by: dict[str, str] = {}
 
@@ -135,6 +154,7 @@ async def test_a_busy_worker_holds_a_job_and_a_free_worker_takes_it(
             if worker == "busy":
                 await release.wait()
             return {"by": worker}
+
         return handler
 
     busy = _runner(engine, emitter, handler_of("busy"), slots=1, worker="busy")
@@ -160,13 +180,17 @@ async def test_a_busy_worker_holds_a_job_and_a_free_worker_takes_it(
 
 async def _has_result(engine: AsyncEngine, job_id: str) -> bool:
     async with engine.connect() as conn:
-        row = (await conn.execute(text("SELECT 1 FROM job_results WHERE job_id = CAST(:id AS uuid)"),
-                                  {"id": job_id})).first()
+        row = (
+            await conn.execute(
+                text("SELECT 1 FROM job_results WHERE job_id = CAST(:id AS uuid)"), {"id": job_id}
+            )
+        ).first()
     return row is not None
 
 
 async def test_a_run_whose_lease_is_taken_away_stops_and_reports_nothing(
-        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    engine: AsyncEngine, settings: Settings, emitter: Emitter
+) -> None:
     started = asyncio.Event()
     stopped = asyncio.Event()
 
@@ -201,7 +225,8 @@ async def test_a_run_whose_lease_is_taken_away_stops_and_reports_nothing(
 
 
 async def test_cancelling_a_running_job_stops_it_within_two_seconds(
-        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    engine: AsyncEngine, settings: Settings, emitter: Emitter
+) -> None:
     started = asyncio.Event()
     # The handler reaches no checkpoint: the heartbeat notices the request.
     runner = _runner(engine, emitter, _sleeper(started), slots=1, worker="w")
@@ -211,8 +236,10 @@ async def test_cancelling_a_running_job_stops_it_within_two_seconds(
         assert await runner.admit(message, _origin(emitter, 1)) == "started"
         await asyncio.wait_for(started.wait(), 5)
         async with engine.begin() as conn:
-            await conn.execute(text("UPDATE jobs SET cancel_requested_at = now() WHERE id = CAST(:id AS uuid)"),
-                               {"id": job_id})
+            await conn.execute(
+                text("UPDATE jobs SET cancel_requested_at = now() WHERE id = CAST(:id AS uuid)"),
+                {"id": job_id},
+            )
         loop = asyncio.get_running_loop()
         asked = loop.time()
         await asyncio.wait_for(runner.pool.wait_idle(), 5)
@@ -223,7 +250,8 @@ async def test_cancelling_a_running_job_stops_it_within_two_seconds(
 
 
 async def test_a_stopping_worker_hands_its_running_leases_back(
-        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    engine: AsyncEngine, settings: Settings, emitter: Emitter
+) -> None:
     started = asyncio.Event()
     runner = _runner(engine, emitter, _sleeper(started), slots=1, worker="leaving")
     (message,) = await _enqueue(engine, settings, 1)
@@ -231,21 +259,25 @@ async def test_a_stopping_worker_hands_its_running_leases_back(
     await asyncio.wait_for(started.wait(), 5)
     await runner.stop()
     async with engine.connect() as conn:
-        beat = (await conn.execute(text("SELECT extract(epoch FROM heartbeat_at) FROM job_leases"))).scalar_one()
+        beat = (
+            await conn.execute(text("SELECT extract(epoch FROM heartbeat_at) FROM job_leases"))
+        ).scalar_one()
     assert float(beat) == 0.0, "stale at once: the dispatcher restarts it without waiting"
     assert await _count(engine, "SELECT count(*) FROM job_results") == 0
 
 
 async def test_a_first_attempt_whose_worker_stopped_restarts_from_its_jobs_row(
-        engine: AsyncEngine, settings: Settings, emitter: Emitter) -> None:
+    engine: AsyncEngine, settings: Settings, emitter: Emitter
+) -> None:
     started = asyncio.Event()
     runner = _runner(engine, emitter, _sleeper(started), slots=1, worker="gone")
     (message,) = await _enqueue(engine, settings, 1)
     job_id = json.loads(message)["job_id"]
     assert await runner.admit(message, _origin(emitter, 1)) == "started"
     await asyncio.wait_for(started.wait(), 5)
-    assert await _count(engine, "SELECT count(*) FROM job_leases WHERE request IS NULL") == 1, \
+    assert await _count(engine, "SELECT count(*) FROM job_leases WHERE request IS NULL") == 1, (
         "a running first attempt's lease does not carry its message"
+    )
     await runner.stop()
     async with engine.begin() as conn:
         await conn.execute(text("DELETE FROM outbox"))
@@ -255,7 +287,8 @@ async def test_a_first_attempt_whose_worker_stopped_restarts_from_its_jobs_row(
     (work,) = [m for m in map(json.loads, (row.value for row in rows)) if m["event_type"] == "job.requested"]
     sent = json.loads(message)
     assert work["job_id"] == job_id and work["attempt"] == 1, "the next attempt"
-    assert {k: work["payload"][k] for k in ("type", "payload", "priority", "series")} == \
-        {k: sent["payload"][k] for k in ("type", "payload", "priority", "series")}
+    assert {k: work["payload"][k] for k in ("type", "payload", "priority", "series")} == {
+        k: sent["payload"][k] for k in ("type", "payload", "priority", "series")
+    }
     assert work["payload"]["restarts"] == 1
     assert work["payload"]["max_attempts"] == sent["payload"]["max_attempts"] + 1

@@ -74,25 +74,42 @@ async def run_jobs(engine: AsyncEngine, settings: Settings, svc: ServiceSet) -> 
     owner = await create_user(engine, f"replay-{uuid.uuid4().hex[:8]}@example.test")
     site = await create_site(engine, owner, "https://example.test/", "replayed")
     site_id = uuid.UUID(str(site["id"]))
-    jobs.append(NewJob(JobType.SYNC_METRICS, {"siteId": str(site_id)}, priority=4, max_attempts=3,
-                       user_id=owner, site_id=site_id))
-    later = NewJob(JobType.RESET_USAGE, {"month": "2026-01"}, priority=2, max_attempts=3,
-                   scheduled_for=utcnow() + timedelta(hours=1))
+    jobs.append(
+        NewJob(
+            JobType.SYNC_METRICS,
+            {"siteId": str(site_id)},
+            priority=4,
+            max_attempts=3,
+            user_id=owner,
+            site_id=site_id,
+        )
+    )
+    later = NewJob(
+        JobType.RESET_USAGE,
+        {"month": "2026-01"},
+        priority=2,
+        max_attempts=3,
+        scheduled_for=utcnow() + timedelta(hours=1),
+    )
     for job in [*jobs, later]:
         await store.enqueue(job)
     await store.cancel(later.job_id)
 
     async def finished() -> bool:
         rows = await table(engine)
-        return all(r["status"] in ("COMPLETED", "FAILED", "CANCELLED") and (
-            r["status"] != "FAILED" or r["dead_lettered"]) for r in rows.values())
+        return all(
+            r["status"] in ("COMPLETED", "FAILED", "CANCELLED")
+            and (r["status"] != "FAILED" or r["dead_lettered"])
+            for r in rows.values()
+        )
 
     await wait_for(finished, 60, "the jobs to finish", svc.log_tail)
     return [*jobs, later]
 
 
 async def test_rebuild_into_an_empty_database_equals_the_live_table(
-        pipeline: ServiceSet, engine: AsyncEngine, settings: Settings, second_database_url: str) -> None:
+    pipeline: ServiceSet, engine: AsyncEngine, settings: Settings, second_database_url: str
+) -> None:
     await run_jobs(engine, settings, pipeline)
     live = await table(engine)
     assert {r["status"] for r in live.values()} == {"COMPLETED", "FAILED", "CANCELLED"}
@@ -114,7 +131,8 @@ async def test_rebuild_into_an_empty_database_equals_the_live_table(
 
 
 async def test_reprocess_dry_run_changes_nothing_then_the_jobs_run_again(
-        pipeline: ServiceSet, engine: AsyncEngine, settings: Settings) -> None:
+    pipeline: ServiceSet, engine: AsyncEngine, settings: Settings
+) -> None:
     jobs = await run_jobs(engine, settings, pipeline)
     topics = Topics(settings.topic_prefix)
     before = await table(engine)
@@ -123,12 +141,14 @@ async def test_reprocess_dry_run_changes_nothing_then_the_jobs_run_again(
 
     dry = await replay.reprocess(engine, topics, JobType.SYNC_METRICS, *window, dry_run=True)
     assert {str(s.job_id) for s in dry.selected} == sync_ids and dry.reopened == []
-    only_failed = await replay.reprocess(engine, topics, JobType.SYNC_METRICS, *window,
-                                         (JobStatus.FAILED,), dry_run=True)
+    only_failed = await replay.reprocess(
+        engine, topics, JobType.SYNC_METRICS, *window, (JobStatus.FAILED,), dry_run=True
+    )
     assert [s.status for s in only_failed.selected] == ["FAILED"]
     lane = topics.requested(Service.MAINTENANCE, Lane.MEDIUM)
-    topic_dry = await replay.replay_topic(engine, settings.kafka_bootstrap_servers, topics, lane,
-                                          window[0], dry_run=True)
+    topic_dry = await replay.replay_topic(
+        engine, settings.kafka_bootstrap_servers, topics, lane, window[0], dry_run=True
+    )
     assert {str(j) for j in topic_dry.would_reopen} == sync_ids and topic_dry.reopened == []
     assert await table(engine) == before
     async with engine.connect() as conn:
@@ -148,7 +168,8 @@ async def test_reprocess_dry_run_changes_nothing_then_the_jobs_run_again(
     assert results == len(completed_ids), "each ran once more, in its new series"
     after = await table(engine)
     assert {i: after[i] for i in after if i not in completed_ids} == {
-        i: before[i] for i in before if i not in completed_ids}, "the other jobs were left alone"
+        i: before[i] for i in before if i not in completed_ids
+    }, "the other jobs were left alone"
 
     by_topic = await replay.replay_topic(engine, settings.kafka_bootstrap_servers, topics, lane, window[0])
     assert {str(j) for j in by_topic.reopened} == sync_ids and by_topic.still_running == []

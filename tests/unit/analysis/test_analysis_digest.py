@@ -60,7 +60,11 @@ def test_orders_by_severity_then_frequency_then_rule_id() -> None:
     rows += [issue("broken_link", "high", 1), issue("http_error", "high", 2)]
     digest = build_digest(rows, pages_count=10, site_url=SITE, token_budget=4000)
     assert digest.rules == (
-        "broken_link", "http_error", "title_duplicate", "h1_missing", "img_alt_missing",
+        "broken_link",
+        "http_error",
+        "title_duplicate",
+        "h1_missing",
+        "img_alt_missing",
     )
 
 
@@ -97,7 +101,8 @@ def test_everything_fits_in_a_generous_budget() -> None:
     text = render_digest(digest)
     assert "Left out" not in text
     assert text.startswith(
-        f"Site: {SITE}\nPages crawled: {count}\nIssues found: {count} across {count} rules")
+        f"Site: {SITE}\nPages crawled: {count}\nIssues found: {count} across {count} rules"
+    )
 
 
 @pytest.mark.parametrize("budget", [MIN_TOKEN_BUDGET, 350, 800, 1500, 3000, 8000, 50_000])

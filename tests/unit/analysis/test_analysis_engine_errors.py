@@ -44,9 +44,7 @@ def status_error(status: int, kind: str, message: str, **headers: str) -> anthro
         ({}, None),
     ],
 )
-def test_retry_after_is_read_from_the_headers(
-    headers: dict[str, str], expected: float | None
-) -> None:
+def test_retry_after_is_read_from_the_headers(headers: dict[str, str], expected: float | None) -> None:
     assert retry_after_seconds(headers) == expected
 
 
@@ -58,8 +56,13 @@ def test_retry_after_as_an_http_date() -> None:
 
 @pytest.mark.parametrize(
     ("status", "kind", "delay"),
-    [(429, "rate_limit_error", 3.0), (529, "overloaded_error", 3.0), (500, "api_error", 3.0),
-     (503, "api_error", None), (408, "timeout_error", None)],
+    [
+        (429, "rate_limit_error", 3.0),
+        (529, "overloaded_error", 3.0),
+        (500, "api_error", 3.0),
+        (503, "api_error", None),
+        (408, "timeout_error", None),
+    ],
 )
 def test_transient_statuses_are_retryable_with_the_servers_delay(
     status: int, kind: str, delay: float | None

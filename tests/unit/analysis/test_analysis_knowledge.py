@@ -53,8 +53,7 @@ def test_offline_recommendations_cover_every_rule_and_pass_validation() -> None:
 
 
 def test_rules_left_out_of_the_prompt_still_get_advice() -> None:
-    rows = [IssueRow(rule, "low", f"{SITE}/{n}/{rule}", "e" * 150) for n in range(30)
-            for rule in RULE_IDS]
+    rows = [IssueRow(rule, "low", f"{SITE}/{n}/{rule}", "e" * 150) for n in range(30) for rule in RULE_IDS]
     digest = build_digest(rows, pages_count=30, site_url=SITE, token_budget=300)
     assert digest.dropped_groups
     assert {r.rule for r in offline_recommendations(digest)} == set(RULE_IDS)

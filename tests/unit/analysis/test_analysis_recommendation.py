@@ -104,8 +104,6 @@ def test_the_schema_accepts_a_valid_answer() -> None:
 
 
 @pytest.mark.parametrize(("case", "tool_input", "reason"), INVALID, ids=[c[0] for c in INVALID])
-def test_the_schema_refuses_what_the_model_refuses(
-    case: str, tool_input: object, reason: str
-) -> None:
+def test_the_schema_refuses_what_the_model_refuses(case: str, tool_input: object, reason: str) -> None:
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(tool_input, RECOMMENDATIONS_SCHEMA)

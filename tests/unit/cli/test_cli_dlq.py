@@ -8,12 +8,32 @@ from typer.testing import CliRunner
 from seojobs.cli.main import app
 
 LETTERS = [
-    {"id": "11", "jobId": "j-1", "jobType": "SYNC_METRICS", "reason": "boom", "errorType": "PermanentError",
-     "sourceTopic": "maintenance.requested.medium", "sourcePartition": 1, "sourceOffset": 7, "attempts": 3,
-     "createdAt": "2026-01-01T00:00:00Z", "redrivenAt": None},
-    {"id": "12", "jobId": "j-2", "jobType": "CRAWL_SITE", "reason": "gone", "errorType": "PermanentError",
-     "sourceTopic": "crawler.requested.high", "sourcePartition": 0, "sourceOffset": 3, "attempts": 1,
-     "createdAt": "2026-01-01T00:00:00Z", "redrivenAt": "2026-01-02T00:00:00Z"},
+    {
+        "id": "11",
+        "jobId": "j-1",
+        "jobType": "SYNC_METRICS",
+        "reason": "boom",
+        "errorType": "PermanentError",
+        "sourceTopic": "maintenance.requested.medium",
+        "sourcePartition": 1,
+        "sourceOffset": 7,
+        "attempts": 3,
+        "createdAt": "2026-01-01T00:00:00Z",
+        "redrivenAt": None,
+    },
+    {
+        "id": "12",
+        "jobId": "j-2",
+        "jobType": "CRAWL_SITE",
+        "reason": "gone",
+        "errorType": "PermanentError",
+        "sourceTopic": "crawler.requested.high",
+        "sourcePartition": 0,
+        "sourceOffset": 3,
+        "attempts": 1,
+        "createdAt": "2026-01-01T00:00:00Z",
+        "redrivenAt": "2026-01-02T00:00:00Z",
+    },
 ]
 
 
@@ -35,8 +55,12 @@ class FakeServer:
 
 
 def invoke(server: FakeServer, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["dlq", "--api", "http://api.test/", "--token", "tok", *args],
-                                obj=httpx.MockTransport(server), env={"COLUMNS": "250"})
+    result = CliRunner().invoke(
+        app,
+        ["dlq", "--api", "http://api.test/", "--token", "tok", *args],
+        obj=httpx.MockTransport(server),
+        env={"COLUMNS": "250"},
+    )
     return result.exit_code, result.output
 
 
@@ -61,7 +85,8 @@ def test_redrive_all_skips_letters_already_redriven() -> None:
     assert code == 0 and "1 dead letter(s) redriven" in out
     assert [c[:2] for c in server.calls] == [
         ("GET", "http://api.test/api/admin/dead-letters?limit=100"),
-        ("POST", "http://api.test/api/admin/dead-letters/11/redrive")]
+        ("POST", "http://api.test/api/admin/dead-letters/11/redrive"),
+    ]
 
 
 def test_a_refusal_prints_the_servers_error_and_exits_1() -> None:
@@ -71,7 +96,11 @@ def test_a_refusal_prints_the_servers_error_and_exits_1() -> None:
 
 def test_the_token_and_url_come_from_the_environment() -> None:
     server = FakeServer()
-    result = CliRunner().invoke(app, ["dlq", "redrive", "11"], obj=httpx.MockTransport(server),
-                                env={"SEOJOBS_API_URL": "http://env.test", "SEOJOBS_API_TOKEN": "envtok"})
+    result = CliRunner().invoke(
+        app,
+        ["dlq", "redrive", "11"],
+        obj=httpx.MockTransport(server),
+        env={"SEOJOBS_API_URL": "http://env.test", "SEOJOBS_API_TOKEN": "envtok"},
+    )
     assert result.exit_code == 0, result.output
     assert server.calls == [("POST", "http://env.test/api/admin/dead-letters/11/redrive", "Bearer envtok")]

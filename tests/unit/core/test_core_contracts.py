@@ -64,18 +64,28 @@ def test_documents_are_self_contained_and_keep_their_ids() -> None:
 def test_the_envelope_requires_what_producers_must_send_but_decode_is_lenient() -> None:
     required = _doc("events/envelope.v1.json")["required"]
     assert set(required) == set(Envelope.model_fields)
-    bare = {"event_id": str(uuid.uuid4()), "event_type": "job.failed", "job_id": str(uuid.uuid4()),
-            "job_type": "NOOP", "attempt": 1, "seq": 3, "occurred_at": "2026-01-01T00:00:00+00:00"}
+    bare = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": "job.failed",
+        "job_id": str(uuid.uuid4()),
+        "job_type": "NOOP",
+        "attempt": 1,
+        "seq": 3,
+        "occurred_at": "2026-01-01T00:00:00+00:00",
+    }
     event = decode_event(json.dumps(bare).encode())
     assert (event.payload, event.schema_version) == ({}, 1)
     assert decode_event(json.dumps({**bare, "payload": None, "newer_field": 1}).encode()).payload == {}
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"job_type": "PAINT_FENCE"}, "unknown job type 'PAINT_FENCE'"),
-    ({"attempt": -1}, "attempt: Input should be greater than or equal to 0"),
-    ({"job_id": 7}, "job_id: Input should be a valid string"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"job_type": "PAINT_FENCE"}, "unknown job type 'PAINT_FENCE'"),
+        ({"attempt": -1}, "attempt: Input should be greater than or equal to 0"),
+        ({"job_id": 7}, "job_id: Input should be a valid string"),
+    ],
+)
 def test_decode_names_what_is_wrong(change: dict[str, Any], reason: str) -> None:
     event = JobEvent(EventType.PROGRESS, str(uuid.uuid4()), "SYNC_METRICS", 1, 5, {"progress": 1})
     with pytest.raises(ValidationFailed, match=reason):
@@ -89,12 +99,20 @@ def test_body_gives_the_typed_payload() -> None:
     assert (body.series, body.max_attempts, body.user_id) == (2, 3, str(job.user_id))
     progress = JobEvent(EventType.PROGRESS, "j", "NOOP", 1, event_seq(0, 1, 2), {"progress": 7}).body()
     assert progress == ProgressPayload(progress=7)
-    delayed = JobEvent(EventType.RETRY_SCHEDULED, "j", "NOOP", 1, 9,
-                       {"due_at": "2026-01-01T00:00:00+00:00", "target_topic": "t", "type": "NOOP"}).body()
+    delayed = JobEvent(
+        EventType.RETRY_SCHEDULED,
+        "j",
+        "NOOP",
+        1,
+        9,
+        {"due_at": "2026-01-01T00:00:00+00:00", "target_topic": "t", "type": "NOOP"},
+    ).body()
     assert isinstance(delayed, RetryScheduledPayload) and delayed.target_topic == "t"
     assert delayed.model_extra == {"type": "NOOP"}, "the request a delay topic carries is kept"
 
 
 def test_body_refuses_a_payload_that_breaks_its_model() -> None:
-    with pytest.raises(ValidationFailed, match=r"invalid job.progress payload: progress: .*less than or equal"):
+    with pytest.raises(
+        ValidationFailed, match=r"invalid job.progress payload: progress: .*less than or equal"
+    ):
         JobEvent(EventType.PROGRESS, "j", "NOOP", 1, 2, {"progress": 101}).body()

@@ -34,32 +34,39 @@ def test_an_event_survives_encode_and_decode() -> None:
     assert event.key == event.job_id.encode()
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    (None, "empty"),
-    (b"\xff\xfe", "not valid JSON"),
-    (b"{not json", "not valid JSON"),
-    (b"[1, 2]", "not a JSON object"),
-    (b'{"event_type": "job.progress"}', "lacks fields"),
-    (json.dumps({**make_event().to_dict(), "schema_version": 99}).encode(), "unknown schema version"),
-    (json.dumps({**make_event().to_dict(), "event_type": "job.exploded"}).encode(), "unknown event type"),
-    (json.dumps({**make_event().to_dict(), "seq": "7"}).encode(), "must be integers"),
-    (json.dumps({**make_event().to_dict(), "payload": [1]}).encode(), "payload must be an object"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (None, "empty"),
+        (b"\xff\xfe", "not valid JSON"),
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"event_type": "job.progress"}', "lacks fields"),
+        (json.dumps({**make_event().to_dict(), "schema_version": 99}).encode(), "unknown schema version"),
+        (json.dumps({**make_event().to_dict(), "event_type": "job.exploded"}).encode(), "unknown event type"),
+        (json.dumps({**make_event().to_dict(), "seq": "7"}).encode(), "must be integers"),
+        (json.dumps({**make_event().to_dict(), "payload": [1]}).encode(), "payload must be an object"),
+    ],
+)
 def test_bad_messages_are_rejected_with_a_reason(raw: bytes | None, reason: str) -> None:
     with pytest.raises(ValidationFailed, match=reason):
         decode_event(raw)
 
 
-@pytest.mark.parametrize(("earlier", "later"), [
-    ((0, 0, 0), (0, 1, STARTED_STEP)),          # the request, then the first run
-    ((0, 1, STARTED_STEP), (0, 1, 5)),           # started, then progress
-    ((0, 1, 900), (0, 1, TERMINAL_STEP)),        # progress, then completion
-    ((0, 1, TERMINAL_STEP), (0, 1, FINAL_STEP)),  # failure, then dead letter
-    ((0, 1, FINAL_STEP), (0, 2, STARTED_STEP)),  # an attempt's end, then the retry
-    ((0, 3, FINAL_STEP), (1, 0, 0)),             # the last attempt, then a redrive's request
-])
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        ((0, 0, 0), (0, 1, STARTED_STEP)),  # the request, then the first run
+        ((0, 1, STARTED_STEP), (0, 1, 5)),  # started, then progress
+        ((0, 1, 900), (0, 1, TERMINAL_STEP)),  # progress, then completion
+        ((0, 1, TERMINAL_STEP), (0, 1, FINAL_STEP)),  # failure, then dead letter
+        ((0, 1, FINAL_STEP), (0, 2, STARTED_STEP)),  # an attempt's end, then the retry
+        ((0, 3, FINAL_STEP), (1, 0, 0)),  # the last attempt, then a redrive's request
+    ],
+)
 def test_sequence_numbers_order_series_then_attempt_then_step(
-        earlier: tuple[int, int, int], later: tuple[int, int, int]) -> None:
+    earlier: tuple[int, int, int], later: tuple[int, int, int]
+) -> None:
     assert event_seq(*earlier) < event_seq(*later)
 
 

@@ -18,8 +18,9 @@ def _away(kind: type[OperationalError] | type[InterfaceError]) -> Exception:
     return kind("SELECT 1", {}, ConnectionError("server closed the connection unexpectedly"))
 
 
-def test_repeats_through_outages_and_returns_the_result(monkeypatch: pytest.MonkeyPatch,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_repeats_through_outages_and_returns_the_result(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     async def no_pause(seconds: float) -> None:
         return None
 
@@ -38,7 +39,8 @@ def test_repeats_through_outages_and_returns_the_result(monkeypatch: pytest.Monk
         assert asyncio.run(until_done(step, log, "the batch")) == "stored"
     assert calls == 3
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [
-        "database unavailable, will retry the batch"] * 2
+        "database unavailable, will retry the batch"
+    ] * 2
 
 
 def test_other_errors_are_not_repeated() -> None:

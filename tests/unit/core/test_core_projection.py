@@ -10,28 +10,36 @@ from seojobs.domain.events import STARTED_STEP, TERMINAL_STEP, EventType, JobEve
 from seojobs.domain.jobs import JobStatus
 from seojobs.domain.projection import RowState, apply_event
 
-P, R, C, F, X = (JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.COMPLETED, JobStatus.FAILED,
-                 JobStatus.CANCELLED)
+P, R, C, F, X = (
+    JobStatus.PENDING,
+    JobStatus.PROCESSING,
+    JobStatus.COMPLETED,
+    JobStatus.FAILED,
+    JobStatus.CANCELLED,
+)
 
 
 def ev(kind: EventType, seq: int, **payload: object) -> JobEvent:
     return JobEvent(kind, str(uuid.uuid4()), "SYNC_METRICS", 1, seq, payload)
 
 
-@pytest.mark.parametrize(("status", "kind", "expected"), [
-    (P, EventType.STARTED, R),
-    (P, EventType.PROGRESS, R),
-    (R, EventType.PROGRESS, R),
-    (R, EventType.COMPLETED, C),
-    (R, EventType.FAILED, F),
-    (R, EventType.CANCELLED, X),
-    (P, EventType.CANCELLED, X),
-    (R, EventType.RETRY_SCHEDULED, P),
-    (C, EventType.STARTED, None),      # a finished job never moves back
-    (C, EventType.FAILED, None),
-    (F, EventType.PROGRESS, None),
-    (X, EventType.COMPLETED, None),    # cancelled first wins
-])
+@pytest.mark.parametrize(
+    ("status", "kind", "expected"),
+    [
+        (P, EventType.STARTED, R),
+        (P, EventType.PROGRESS, R),
+        (R, EventType.PROGRESS, R),
+        (R, EventType.COMPLETED, C),
+        (R, EventType.FAILED, F),
+        (R, EventType.CANCELLED, X),
+        (P, EventType.CANCELLED, X),
+        (R, EventType.RETRY_SCHEDULED, P),
+        (C, EventType.STARTED, None),  # a finished job never moves back
+        (C, EventType.FAILED, None),
+        (F, EventType.PROGRESS, None),
+        (X, EventType.COMPLETED, None),  # cancelled first wins
+    ],
+)
 def test_transitions(status: JobStatus, kind: EventType, expected: JobStatus | None) -> None:
     change = apply_event(RowState(status, 0), ev(kind, event_seq(0, 1, 5)))
     assert (change.status if change else None) == expected
@@ -46,8 +54,10 @@ def test_a_stale_or_duplicate_event_is_a_no_op() -> None:
 
 
 def test_completion_sets_result_and_full_progress() -> None:
-    change = apply_event(RowState(R, event_seq(0, 1, STARTED_STEP)),
-                         ev(EventType.COMPLETED, event_seq(0, 1, TERMINAL_STEP), result={"success": True}))
+    change = apply_event(
+        RowState(R, event_seq(0, 1, STARTED_STEP)),
+        ev(EventType.COMPLETED, event_seq(0, 1, TERMINAL_STEP), result={"success": True}),
+    )
     assert change is not None
     assert change.fields["result"] == {"success": True} and change.fields["progress"] == 100
 

@@ -47,8 +47,11 @@ def test_the_bench_type_is_outside_the_product_and_enabled_only_for_the_bench() 
 
 def test_the_newest_migration_allows_exactly_the_known_types() -> None:
     """A new type needs a migration: the newest type list is the registry's."""
-    lists = {int(m.revision): m.NEW_TYPES for m in map(_migration, sorted(VERSIONS.glob("0*.py")))
-             if hasattr(m, "NEW_TYPES")}
+    lists = {
+        int(m.revision): m.NEW_TYPES
+        for m in map(_migration, sorted(VERSIONS.glob("0*.py")))
+        if hasattr(m, "NEW_TYPES")
+    }
     assert set(lists[max(lists)]) == {t.value for t in KNOWN.types()}
 
 
@@ -88,8 +91,9 @@ def test_services_and_delay_topics_are_derived() -> None:
 
 
 def test_time_limits_and_retry_delays_default_to_the_registry_and_settings_override_them() -> None:
-    settings = Settings(job_time_limits_s={"ANALYZE_SITE": 5.0},
-                        retry_delays_by_type_s={"SYNC_METRICS": (1.0,)})
+    settings = Settings(
+        job_time_limits_s={"ANALYZE_SITE": 5.0}, retry_delays_by_type_s={"SYNC_METRICS": (1.0,)}
+    )
     assert settings.time_limit_s("CRAWL_SITE") == 900.0
     assert settings.time_limit_s("SITEMAP_CHECK") == spec_of(JobType.SITEMAP_CHECK).time_limit_s
     assert settings.time_limit_s("ANALYZE_SITE") == 5.0

@@ -16,23 +16,42 @@ from seojobs.pipeline.leases import HELD, RUNNING
 from seojobs.pipeline.runs import Origin, Run
 
 
-def _lease(status: str = "PROCESSING", attempt: int = 1, last_step: int = 5, restarts: int = 0,
-           max_attempts: int = 3) -> StaleLease:
-    request = JobEvent(EventType.REQUESTED, "j1", "CRAWL_SITE", attempt - 1, 0,
-                       {"series": 0, "max_attempts": max_attempts, "restarts": restarts, "payload": {}})
-    return StaleLease("j1", "CRAWL_SITE", 0, attempt, "host:1", "2026-12-03T10:00:00+00:00", status,
-                      event_seq(0, attempt, last_step), request)
+def _lease(
+    status: str = "PROCESSING", attempt: int = 1, last_step: int = 5, restarts: int = 0, max_attempts: int = 3
+) -> StaleLease:
+    request = JobEvent(
+        EventType.REQUESTED,
+        "j1",
+        "CRAWL_SITE",
+        attempt - 1,
+        0,
+        {"series": 0, "max_attempts": max_attempts, "restarts": restarts, "payload": {}},
+    )
+    return StaleLease(
+        "j1",
+        "CRAWL_SITE",
+        0,
+        attempt,
+        "host:1",
+        "2026-12-03T10:00:00+00:00",
+        status,
+        event_seq(0, attempt, last_step),
+        request,
+    )
 
 
-@pytest.mark.parametrize(("lease", "decision"), [
-    (_lease(), RestartDecision.RESTART),
-    (_lease(status="PENDING", last_step=0), RestartDecision.RESTART),
-    (_lease(status="COMPLETED"), RestartDecision.DROP),
-    (_lease(status="CANCELLED"), RestartDecision.DROP),
-    (_lease(last_step=TERMINAL_STEP), RestartDecision.DROP),
-    (_lease(restarts=MAX_RESTARTS - 1), RestartDecision.RESTART),
-    (_lease(restarts=MAX_RESTARTS), RestartDecision.FAIL),
-])
+@pytest.mark.parametrize(
+    ("lease", "decision"),
+    [
+        (_lease(), RestartDecision.RESTART),
+        (_lease(status="PENDING", last_step=0), RestartDecision.RESTART),
+        (_lease(status="COMPLETED"), RestartDecision.DROP),
+        (_lease(status="CANCELLED"), RestartDecision.DROP),
+        (_lease(last_step=TERMINAL_STEP), RestartDecision.DROP),
+        (_lease(restarts=MAX_RESTARTS - 1), RestartDecision.RESTART),
+        (_lease(restarts=MAX_RESTARTS), RestartDecision.FAIL),
+    ],
+)
 def test_decisions(lease: StaleLease, decision: RestartDecision) -> None:
     assert plan_restart(lease).decision is decision
 
@@ -58,9 +77,17 @@ def test_too_many_restarts_fail_the_job_with_the_reason() -> None:
 
 def _row(**over: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "id": uuid.UUID(int=7), "type": "CRAWL_SITE", "payload": {"url": "https://example.test"},
-        "priority": 5, "max_attempts": 3, "user_id": None, "site_id": None, "scheduled_for": None,
-        "created_at": datetime(2026, 12, 3, 10, 0, tzinfo=UTC), "series": 2}
+        "id": uuid.UUID(int=7),
+        "type": "CRAWL_SITE",
+        "payload": {"url": "https://example.test"},
+        "priority": 5,
+        "max_attempts": 3,
+        "user_id": None,
+        "site_id": None,
+        "scheduled_for": None,
+        "created_at": datetime(2026, 12, 3, 10, 0, tzinfo=UTC),
+        "series": 2,
+    }
     return {**row, **over}
 
 
@@ -74,10 +101,13 @@ def test_a_first_attempts_message_is_rebuilt_from_its_jobs_row() -> None:
 
 
 @pytest.mark.parametrize(("attempt", "extra"), [(1, {}), (0, {"restarts": 1}), (0, {"history": []})])
-def test_retries_and_restarts_carry_what_the_row_does_not_have(attempt: int, extra: dict[str, object]) -> None:
+def test_retries_and_restarts_carry_what_the_row_does_not_have(
+    attempt: int, extra: dict[str, object]
+) -> None:
     base = dispatched_request(_row())
-    request = JobEvent(base.event_type, base.job_id, base.job_type, attempt, base.seq,
-                       {**base.payload, **extra})
+    request = JobEvent(
+        base.event_type, base.job_id, base.job_type, attempt, base.seq, {**base.payload, **extra}
+    )
     assert not rebuildable(request)
 
 
@@ -89,6 +119,12 @@ def test_only_a_running_first_attempt_leaves_its_message_out_of_the_lease() -> N
     first = dispatched_request(_row())
     assert _run(first).claim(RUNNING).request is None
     assert _run(first).claim(HELD).request == first.encode(), "any worker may run a held job"
-    retry = JobEvent(first.event_type, first.job_id, first.job_type, 1, first.seq,
-                     {**first.payload, "history": [{"attempt": 1, "error": "boom"}]})
+    retry = JobEvent(
+        first.event_type,
+        first.job_id,
+        first.job_type,
+        1,
+        first.seq,
+        {**first.payload, "history": [{"attempt": 1, "error": "boom"}]},
+    )
     assert _run(retry).claim(RUNNING).request == retry.encode()

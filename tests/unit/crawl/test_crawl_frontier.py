@@ -17,7 +17,11 @@ def test_frontier_is_fifo_and_deduplicates_by_key() -> None:
     assert frontier.add("https://www.shop.example/b")
     popped = [frontier.pop(), frontier.pop(), frontier.pop(), frontier.pop()]
     assert [p.key if p else None for p in popped] == [
-        "https://shop.example/", "https://shop.example/a", "https://www.shop.example/b", None]
+        "https://shop.example/",
+        "https://shop.example/a",
+        "https://www.shop.example/b",
+        None,
+    ]
     assert popped[1] is not None and popped[1].fetch_url == "https://shop.example/a/"
     assert frontier.discovered == 3
 

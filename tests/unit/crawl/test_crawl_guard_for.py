@@ -30,8 +30,9 @@ async def test_a_public_site_gets_a_guard_that_knows_its_host() -> None:
 
 async def test_a_private_site_is_refused_for_good_naming_the_job_and_the_url_shown() -> None:
     with pytest.raises(PermanentError, match=r"refused to check shop.example: .*10\.0\.0\.7"):
-        await guard_for("https://shop.example/", AddressPolicy(), resolve_private, what="check",
-                        shown="shop.example")
+        await guard_for(
+            "https://shop.example/", AddressPolicy(), resolve_private, what="check", shown="shop.example"
+        )
 
 
 async def test_an_allowed_private_network_is_let_through() -> None:

@@ -29,13 +29,20 @@ class Statuses:
 
 
 IMG, CSS, BLOCKED = ORIGIN + "/a.png", ORIGIN + "/s.css", ORIGIN + "/private.png"
-BODY = (f'<img src="{IMG}" alt="" width="1" height="1"><link rel="stylesheet" href="{CSS}">'
-        f'<img src="{BLOCKED}" alt="" width="1" height="1">')
+BODY = (
+    f'<img src="{IMG}" alt="" width="1" height="1"><link rel="stylesheet" href="{CSS}">'
+    f'<img src="{BLOCKED}" alt="" width="1" height="1">'
+)
 
 
 async def test_each_sub_resource_is_checked_once_per_crawl_and_refusals_are_not_statuses() -> None:
-    checker = Statuses({IMG: TextResponse(IMG, 404), CSS: TextResponse(CSS, None, error="timeout"),
-                        BLOCKED: TextResponse(BLOCKED, None, error="blocked: private address")})
+    checker = Statuses(
+        {
+            IMG: TextResponse(IMG, 404),
+            CSS: TextResponse(CSS, None, error="timeout"),
+            BLOCKED: TextResponse(BLOCKED, None, error="blocked: private address"),
+        }
+    )
     extras = PageExtras(checker, 5.0)
     for path in ("/a", "/b", "/c"):
         page = facts(page_html(path=path, body=BODY), path=path)

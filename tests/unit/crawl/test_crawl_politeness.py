@@ -20,10 +20,18 @@ from seojobs.crawl.politeness import (
 NOW = 1_700_000_000.0
 
 
-@pytest.mark.parametrize(("value", "wait"), [
-    ("5", 5.0), ("0", 0.0), (None, None), ("", None), ("soon", None),
-    ("Tue, 14 Nov 2023 22:13:30 GMT", 10.0), ("Tue, 14 Nov 2023 22:13:00 GMT", 0.0),
-])
+@pytest.mark.parametrize(
+    ("value", "wait"),
+    [
+        ("5", 5.0),
+        ("0", 0.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("Tue, 14 Nov 2023 22:13:30 GMT", 10.0),
+        ("Tue, 14 Nov 2023 22:13:00 GMT", 0.0),
+    ],
+)
 def test_parse_retry_after(value: str | None, wait: float | None) -> None:
     assert parse_retry_after(value, NOW) == wait
 
@@ -33,29 +41,45 @@ def test_retry_wait_defaults_and_caps() -> None:
     assert retry_wait("3600", NOW, cap_s=30) == 30
 
 
-@pytest.mark.parametrize(("delay", "cap", "expected"), [
-    (None, 5, 0.0), (0, 5, 0.0), (2, 5, 2.0), (60, 5, 5.0),
-])
+@pytest.mark.parametrize(
+    ("delay", "cap", "expected"),
+    [
+        (None, 5, 0.0),
+        (0, 5, 0.0),
+        (2, 5, 2.0),
+        (60, 5, 5.0),
+    ],
+)
 def test_effective_delay(delay: float | None, cap: float, expected: float) -> None:
     assert effective_delay(delay, cap) == expected
 
 
-@pytest.mark.parametrize(("done", "discovered", "max_pages", "finished", "expected"), [
-    (1, 1, 10, False, (1, 99)),
-    (1, 4, 10, False, (4, 25)),
-    (5, 50, 10, False, (10, 50)),
-    (10, 50, 10, False, (10, 99)),
-    (10, 50, 10, True, (10, 100)),
-    (0, 0, 10, True, (1, 100)),
-])
-def test_progress_never_overshoots(done: int, discovered: int, max_pages: int, finished: bool,
-                                   expected: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    ("done", "discovered", "max_pages", "finished", "expected"),
+    [
+        (1, 1, 10, False, (1, 99)),
+        (1, 4, 10, False, (4, 25)),
+        (5, 50, 10, False, (10, 50)),
+        (10, 50, 10, False, (10, 99)),
+        (10, 50, 10, True, (10, 100)),
+        (0, 0, 10, True, (1, 100)),
+    ],
+)
+def test_progress_never_overshoots(
+    done: int, discovered: int, max_pages: int, finished: bool, expected: tuple[int, int]
+) -> None:
     assert progress_percent(done, discovered, max_pages, finished) == expected
 
 
-@pytest.mark.parametrize(("errors", "done", "passed"), [
-    (5, 5, False), (6, 10, True), (5, 10, False), (0, 100, False),
-])
+@pytest.mark.parametrize(
+    ("errors", "done", "passed"),
+    [
+        (5, 5, False),
+        (6, 10, True),
+        (5, 10, False),
+        (0, 100, False),
+    ],
+)
 def test_error_threshold(errors: int, done: int, passed: bool) -> None:
     assert error_threshold_passed(errors, done, threshold=0.5, min_pages=10) is passed
 

@@ -19,10 +19,19 @@ Sitemap: https://h.example/sitemap.xml
 """
 
 
-@pytest.mark.parametrize(("status", "allowed"), [
-    (200, True), (404, True), (403, True), (410, True), (500, False), (503, False),
-    (429, False), (None, False),
-])
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [
+        (200, True),
+        (404, True),
+        (403, True),
+        (410, True),
+        (500, False),
+        (503, False),
+        (429, False),
+        (None, False),
+    ],
+)
 def test_status_decides_when_there_is_nothing_to_parse(status: int | None, allowed: bool) -> None:
     policy = RobotsPolicy.from_response("https://h.example/robots.txt", status, "")
     assert policy.can_fetch("https://h.example/anything", UA) is allowed
@@ -48,7 +57,8 @@ def test_5xx_has_no_crawl_delay_or_sitemaps() -> None:
 def test_lint_finds_unknown_directives_and_bad_sitemaps() -> None:
     unknown, sitemaps = lint_robots(
         "User-agent: *\nDisalow: /x\nNoindex: /y\n# comment\nSitemap: /relative.xml\n"
-        "Sitemap: https://ok.example/s.xml\njunk line\n")
+        "Sitemap: https://ok.example/s.xml\njunk line\n"
+    )
     assert unknown == ("Disalow", "Noindex", "junk line")
     assert sitemaps == ("/relative.xml",)
     assert lint_robots(BODY) == ((), ())

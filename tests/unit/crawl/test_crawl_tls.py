@@ -25,19 +25,23 @@ def test_certificates_are_verified_everywhere_by_default() -> None:
     assert not policy.insecure("example.com")
 
 
-@pytest.mark.parametrize(("entries", "host", "insecure"), [
-    (("127.0.0.1/32",), "127.0.0.1", True),
-    (("127.0.0.0/8",), "127.9.9.9", True),
-    (("127.0.0.1/32",), "127.0.0.2", False),
-    (("127.0.0.1/32",), "localhost", False),  # names are not resolved: only literals match networks
-    (("::1",), "[::1]", True),
-    (("::1",), "::1", True),
-    (("intranet.local",), "INTRANET.local.", True),
-    (("intranet.local",), "www.intranet.local", False),
-    ((" demo.test ", "10.0.0.0/8"), "demo.test", True),
-])
+@pytest.mark.parametrize(
+    ("entries", "host", "insecure"),
+    [
+        (("127.0.0.1/32",), "127.0.0.1", True),
+        (("127.0.0.0/8",), "127.9.9.9", True),
+        (("127.0.0.1/32",), "127.0.0.2", False),
+        (("127.0.0.1/32",), "localhost", False),  # names are not resolved: only literals match networks
+        (("::1",), "[::1]", True),
+        (("::1",), "::1", True),
+        (("intranet.local",), "INTRANET.local.", True),
+        (("intranet.local",), "www.intranet.local", False),
+        ((" demo.test ", "10.0.0.0/8"), "demo.test", True),
+    ],
+)
 def test_only_listed_hosts_skip_certificate_checks(
-        entries: tuple[str, ...], host: str, insecure: bool) -> None:
+    entries: tuple[str, ...], host: str, insecure: bool
+) -> None:
     policy = TlsPolicy.from_entries(entries)
     assert policy.enabled
     assert policy.insecure(host) is insecure

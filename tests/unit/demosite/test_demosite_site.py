@@ -20,14 +20,16 @@ HTTP, HTTPS = "http://127.0.0.1:18120", "https://127.0.0.1:18123"
 def site(tmp_path: Path) -> Path:
     (tmp_path / "index.html").write_text('<a href="{{https_origin}}/secure">secure</a> {{origin}}')
     (tmp_path / "secure.html").write_text(
-        '<link rel="canonical" href="{{origin}}/secure"><img src="{{http_origin}}/leaf.svg">')
+        '<link rel="canonical" href="{{origin}}/secure"><img src="{{http_origin}}/leaf.svg">'
+    )
     (tmp_path / "_routes.json").write_text(json.dumps({"/secure": {"https_only": True}}))
     return tmp_path
 
 
 def _client(site: Path, base_url: str, https_port: int | None = 18123) -> TestClient:
-    return TestClient(create_app(site, http_port=18120, https_port=https_port),
-                      base_url=base_url, follow_redirects=False)
+    return TestClient(
+        create_app(site, http_port=18120, https_port=https_port), base_url=base_url, follow_redirects=False
+    )
 
 
 def test_the_http_side_names_both_origins_and_redirects_https_only_pages(site: Path) -> None:
@@ -63,9 +65,15 @@ def test_mixed_content_is_planted_on_an_https_page_that_links_only_absolutely(tm
     build_demo_site(tmp_path)
     key = json.loads((tmp_path / "answer_key.json").read_text())
     https_findings = [f for f in key["findings"] if f["scheme"] == "https"]
-    assert https_findings == [{"rule": "mixed_content", "path": "/rules/mixed-content",
-                               "scheme": "https", "needs_browser": False,
-                               "modes": ["browser", "http"]}]
+    assert https_findings == [
+        {
+            "rule": "mixed_content",
+            "path": "/rules/mixed-content",
+            "scheme": "https",
+            "needs_browser": False,
+            "modes": ["browser", "http"],
+        }
+    ]
     assert key["not_planted"] == []
     routes = json.loads((tmp_path / "_routes.json").read_text())
     assert routes["/rules/mixed-content"] == {"https_only": True}

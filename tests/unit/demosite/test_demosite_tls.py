@@ -10,13 +10,16 @@ import pytest
 from seojobs.demosite.tls import CertFiles, DemoTlsError, make_self_signed, subject_alt_names
 
 
-@pytest.mark.parametrize(("hosts", "expected"), [
-    ((), "IP:127.0.0.1,DNS:localhost"),
-    (("127.0.0.1",), "IP:127.0.0.1,DNS:localhost"),
-    (("0.0.0.0",), "IP:0.0.0.0,IP:127.0.0.1,DNS:localhost"),
-    (("[::1]",), "IP:::1,IP:127.0.0.1,DNS:localhost"),
-    (("demo.test",), "DNS:demo.test,IP:127.0.0.1,DNS:localhost"),
-])
+@pytest.mark.parametrize(
+    ("hosts", "expected"),
+    [
+        ((), "IP:127.0.0.1,DNS:localhost"),
+        (("127.0.0.1",), "IP:127.0.0.1,DNS:localhost"),
+        (("0.0.0.0",), "IP:0.0.0.0,IP:127.0.0.1,DNS:localhost"),
+        (("[::1]",), "IP:::1,IP:127.0.0.1,DNS:localhost"),
+        (("demo.test",), "DNS:demo.test,IP:127.0.0.1,DNS:localhost"),
+    ],
+)
 def test_subject_alt_names(hosts: tuple[str, ...], expected: str) -> None:
     assert subject_alt_names(hosts) == expected
 

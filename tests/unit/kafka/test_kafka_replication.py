@@ -11,18 +11,22 @@ from seojobs.domain.cluster import Difference, KafkaConnection, Replication, Top
 from seojobs.stack.cluster_config import TlsFiles, bootstrap, layout, node_properties, voters
 
 
-@pytest.mark.parametrize(("factor", "min_isr", "brokers", "expected"), [
-    (0, 0, 1, Replication(1, 1)),
-    (0, 0, 2, Replication(1, 1)),
-    (0, 0, 3, Replication(3, 2)),
-    (0, 0, 5, Replication(3, 2)),
-    (2, 0, 3, Replication(2, 1)),
-    (3, 3, 3, Replication(3, 3)),
-    (1, 2, 1, Replication(1, 1)),  # a min ISR above the factor would refuse every write
-    (0, 1, 3, Replication(3, 1)),
-])
-def test_replication_follows_the_settings_or_the_broker_count(factor: int, min_isr: int, brokers: int,
-                                                              expected: Replication) -> None:
+@pytest.mark.parametrize(
+    ("factor", "min_isr", "brokers", "expected"),
+    [
+        (0, 0, 1, Replication(1, 1)),
+        (0, 0, 2, Replication(1, 1)),
+        (0, 0, 3, Replication(3, 2)),
+        (0, 0, 5, Replication(3, 2)),
+        (2, 0, 3, Replication(2, 1)),
+        (3, 3, 3, Replication(3, 3)),
+        (1, 2, 1, Replication(1, 1)),  # a min ISR above the factor would refuse every write
+        (0, 1, 3, Replication(3, 1)),
+    ],
+)
+def test_replication_follows_the_settings_or_the_broker_count(
+    factor: int, min_isr: int, brokers: int, expected: Replication
+) -> None:
     assert resolve(factor, min_isr, brokers) == expected
 
 
@@ -58,7 +62,10 @@ def test_sasl_ssl_gives_every_client_the_same_credentials_and_tls_context() -> N
 def test_the_cluster_layout_gives_each_node_its_own_ports_and_every_node_a_vote() -> None:
     nodes = layout(29092)
     assert [(n.node_id, n.broker_port, n.controller_port, n.sasl_port) for n in nodes] == [
-        (1, 29092, 29192, 29392), (2, 29093, 29193, 29393), (3, 29094, 29194, 29394)]
+        (1, 29092, 29192, 29392),
+        (2, 29093, 29193, 29393),
+        (3, 29094, 29194, 29394),
+    ]
     assert voters(nodes) == "1@127.0.0.1:29192,2@127.0.0.1:29193,3@127.0.0.1:29194"
     assert bootstrap(nodes, sasl=True) == "127.0.0.1:29392,127.0.0.1:29393,127.0.0.1:29394"
 
@@ -73,8 +80,11 @@ def native_properties(node_index: int) -> dict[str, str]:
 def test_every_node_replicates_internal_topics_three_times_with_two_in_sync() -> None:
     props = native_properties(1)
     assert props["node.id"] == "2" and props["process.roles"] == "broker,controller"
-    for key in ("default.replication.factor", "offsets.topic.replication.factor",
-                "transaction.state.log.replication.factor"):
+    for key in (
+        "default.replication.factor",
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+    ):
         assert props[key] == "3", key
     assert props["min.insync.replicas"] == props["transaction.state.log.min.isr"] == "2"
     assert "SASL_SSL://127.0.0.1:29393" in props["advertised.listeners"]

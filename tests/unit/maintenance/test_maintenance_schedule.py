@@ -23,26 +23,30 @@ DAILY, MONTHLY = "0 0 * * *", "0 0 1 * *"
 HOUR = timedelta(hours=1)
 
 
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
-       micro: int = 0) -> datetime:
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
+) -> datetime:
     """An instant in UTC."""
     return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("cron", "now", "grace", "expected"), [
-    (DAILY, at(2024, 3, 5, 0, 0), HOUR, at(2024, 3, 5, 0, 0)),            # right on the slot
-    (DAILY, at(2024, 3, 5, 0, 0, 0, 250000), HOUR, at(2024, 3, 5, 0, 0)),  # a tick a bit late
-    (DAILY, at(2024, 3, 5, 0, 45), HOUR, at(2024, 3, 5, 0, 0)),           # within the grace
-    (DAILY, at(2024, 3, 5, 1, 0), HOUR, at(2024, 3, 5, 0, 0)),            # grace is inclusive
-    (DAILY, at(2024, 3, 5, 1, 0, 1), HOUR, None),                         # past the grace
-    (DAILY, at(2024, 3, 4, 23, 59, 59), HOUR, None),                      # before midnight
-    (DAILY, at(2024, 3, 5, 12, 0), timedelta(days=1), at(2024, 3, 5, 0, 0)),
-    (MONTHLY, at(2024, 3, 1, 0, 0, 5), HOUR, at(2024, 3, 1, 0, 0)),
-    (MONTHLY, at(2024, 3, 2, 0, 0), HOUR, None),
-    (MONTHLY, at(2025, 1, 1, 0, 30), HOUR, at(2025, 1, 1, 0, 0)),
-    (MONTHLY, at(2024, 3, 20), timedelta(days=40), at(2024, 3, 1)),        # latest of two
-    ("*/15 * * * *", at(2024, 3, 5, 10, 50), HOUR, at(2024, 3, 5, 10, 45)),  # latest in window
-])
+@pytest.mark.parametrize(
+    ("cron", "now", "grace", "expected"),
+    [
+        (DAILY, at(2024, 3, 5, 0, 0), HOUR, at(2024, 3, 5, 0, 0)),  # right on the slot
+        (DAILY, at(2024, 3, 5, 0, 0, 0, 250000), HOUR, at(2024, 3, 5, 0, 0)),  # a tick a bit late
+        (DAILY, at(2024, 3, 5, 0, 45), HOUR, at(2024, 3, 5, 0, 0)),  # within the grace
+        (DAILY, at(2024, 3, 5, 1, 0), HOUR, at(2024, 3, 5, 0, 0)),  # grace is inclusive
+        (DAILY, at(2024, 3, 5, 1, 0, 1), HOUR, None),  # past the grace
+        (DAILY, at(2024, 3, 4, 23, 59, 59), HOUR, None),  # before midnight
+        (DAILY, at(2024, 3, 5, 12, 0), timedelta(days=1), at(2024, 3, 5, 0, 0)),
+        (MONTHLY, at(2024, 3, 1, 0, 0, 5), HOUR, at(2024, 3, 1, 0, 0)),
+        (MONTHLY, at(2024, 3, 2, 0, 0), HOUR, None),
+        (MONTHLY, at(2025, 1, 1, 0, 30), HOUR, at(2025, 1, 1, 0, 0)),
+        (MONTHLY, at(2024, 3, 20), timedelta(days=40), at(2024, 3, 1)),  # latest of two
+        ("*/15 * * * *", at(2024, 3, 5, 10, 50), HOUR, at(2024, 3, 5, 10, 45)),  # latest in window
+    ],
+)
 def test_due_slot(cron: str, now: datetime, grace: timedelta, expected: datetime | None) -> None:
     assert due_slot(cron, now, grace) == expected
 
@@ -66,14 +70,18 @@ def test_invalid_cron_expressions_are_rejected(cron: str) -> None:
     assert info.value.details == {"field": "cron"}
 
 
-@pytest.mark.parametrize(("job_type", "slot", "payload"), [
-    (JobType.CLEANUP_ROLLBACKS, at(2024, 3, 5), {"daysOld": 90}),
-    (JobType.RESET_USAGE, at(2024, 3, 1), {"month": "2024-03"}),
-    (JobType.RESET_USAGE, at(2024, 12, 1), {"month": "2024-12"}),
-    (JobType.SYNC_METRICS, at(2024, 3, 5), {}),
-])
-def test_payload_for_each_scheduled_type(job_type: JobType, slot: datetime,
-                                         payload: dict[str, object]) -> None:
+@pytest.mark.parametrize(
+    ("job_type", "slot", "payload"),
+    [
+        (JobType.CLEANUP_ROLLBACKS, at(2024, 3, 5), {"daysOld": 90}),
+        (JobType.RESET_USAGE, at(2024, 3, 1), {"month": "2024-03"}),
+        (JobType.RESET_USAGE, at(2024, 12, 1), {"month": "2024-12"}),
+        (JobType.SYNC_METRICS, at(2024, 3, 5), {}),
+    ],
+)
+def test_payload_for_each_scheduled_type(
+    job_type: JobType, slot: datetime, payload: dict[str, object]
+) -> None:
     assert payload_for(job_type, slot) == payload
     # What the scheduler enqueues passes the same validation as any API request.
     assert validate_payload(job_type, payload_for(job_type, slot)) == payload

@@ -23,8 +23,16 @@ from tests.support.schemas import dead_letter_errors
 @pytest.mark.parametrize("original", [b'{"job_id": "j"}', b"\xffnot json", None])
 def test_dead_letter_records_fit_the_model_and_the_schema(component: str, original: bytes | None) -> None:
     at = datetime.now(UTC)
-    raw = dead_letter_record(original, "boom", "t", 1, 2, component,  # type: ignore[arg-type]
-                             exc=PermanentError("boom"), history=[{"attempt": 1, "error": "x", "at": at}])
+    raw = dead_letter_record(
+        original,
+        "boom",
+        "t",
+        1,
+        2,
+        component,  # type: ignore[arg-type]
+        exc=PermanentError("boom"),
+        history=[{"attempt": 1, "error": "x", "at": at}],
+    )
     record = DeadLetterRecord.model_validate_json(raw)
     assert dead_letter_errors(json.loads(raw)) == []
     assert (record.component, record.error_type, record.source.offset) == (component, "PermanentError", 2)
@@ -44,13 +52,19 @@ def test_a_due_retry_becomes_its_request_on_its_work_topic() -> None:
     assert (at, topic, event.event_type, event.payload) == (due, "w", EventType.REQUESTED, request)
 
 
-@pytest.mark.parametrize(("payload", "reason"), [
-    ({"target_topic": "w"}, "lacks a valid due_at"),
-    ({"target_topic": "w", "due_at": "soon"}, "lacks a valid due_at"),
-    ({"target_topic": "w", "due_at": 5}, "lacks a valid due_at"),
-    ({"due_at": "2026-01-01T00:00:00+00:00"}, "lacks its target_topic"),
-    ({"due_at": "2026-01-01T00:00:00+00:00", "target_topic": "w", "step": "two"}, "invalid delayed message: step"),
-])
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"target_topic": "w"}, "lacks a valid due_at"),
+        ({"target_topic": "w", "due_at": "soon"}, "lacks a valid due_at"),
+        ({"target_topic": "w", "due_at": 5}, "lacks a valid due_at"),
+        ({"due_at": "2026-01-01T00:00:00+00:00"}, "lacks its target_topic"),
+        (
+            {"due_at": "2026-01-01T00:00:00+00:00", "target_topic": "w", "step": "two"},
+            "invalid delayed message: step",
+        ),
+    ],
+)
 def test_a_message_that_is_no_delayed_retry_is_refused(payload: dict[str, object], reason: str) -> None:
     with pytest.raises(ValidationFailed, match=reason):
         released(_delayed(**payload))

@@ -75,19 +75,30 @@ def test_the_broker_may_open_as_many_files_as_the_native_stack_allows_it() -> No
 
 #: Settings of a node that do not depend on where it runs (ports, paths, TLS and names do).
 SHARED_BROKER_KEYS = (
-    "process.roles", "num.partitions", "default.replication.factor", "min.insync.replicas",
-    "offsets.topic.replication.factor", "offsets.topic.num.partitions",
-    "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
-    "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
-    "unclean.leader.election.enable", "broker.heartbeat.interval.ms", "broker.session.timeout.ms",
-    "group.initial.rebalance.delay.ms", "log.retention.hours", "message.max.bytes",
+    "process.roles",
+    "num.partitions",
+    "default.replication.factor",
+    "min.insync.replicas",
+    "offsets.topic.replication.factor",
+    "offsets.topic.num.partitions",
+    "transaction.state.log.replication.factor",
+    "transaction.state.log.min.isr",
+    "share.coordinator.state.topic.replication.factor",
+    "share.coordinator.state.topic.min.isr",
+    "unclean.leader.election.enable",
+    "broker.heartbeat.interval.ms",
+    "broker.session.timeout.ms",
+    "group.initial.rebalance.delay.ms",
+    "log.retention.hours",
+    "message.max.bytes",
 )
 
 
 def broker_env_as_properties(env: dict[str, str]) -> dict[str, str]:
     """The apache/kafka image's KAFKA_FOO_BAR variables as foo.bar properties."""
-    return {k[len("KAFKA_"):].lower().replace("_", "."): str(v) for k, v in env.items()
-            if k.startswith("KAFKA_")}
+    return {
+        k[len("KAFKA_") :].lower().replace("_", "."): str(v) for k, v in env.items() if k.startswith("KAFKA_")
+    }
 
 
 def test_the_cluster_profile_runs_three_nodes_set_as_the_native_cluster() -> None:

@@ -16,6 +16,9 @@ MARKER = re.compile(r"^pytestmark = .*pytest\.mark\.(integration|e2e)\b", re.MUL
 
 @pytest.mark.parametrize("tier", SERVER_TIERS)
 def test_every_module_of_a_server_tier_is_marked(tier: str) -> None:
-    unmarked = [str(p.relative_to(TESTS)) for p in sorted((TESTS / tier).rglob("test_*.py"))
-                if not MARKER.search(p.read_text())]
+    unmarked = [
+        str(p.relative_to(TESTS))
+        for p in sorted((TESTS / tier).rglob("test_*.py"))
+        if not MARKER.search(p.read_text())
+    ]
     assert unmarked == []

@@ -82,6 +82,7 @@ def test_a_low_soft_limit_is_raised(tmp_path: Path) -> None:
         got = _open_files_limit(pid)
     finally:
         _stop(pid)
-    expected = wanted if hard == resource.RLIM_INFINITY or hard >= wanted or _may_raise_hard_limit(wanted) \
-        else hard
+    expected = (
+        wanted if hard == resource.RLIM_INFINITY or hard >= wanted or _may_raise_hard_limit(wanted) else hard
+    )
     assert got == expected > 1024

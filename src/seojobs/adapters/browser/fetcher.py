@@ -54,9 +54,15 @@ class BrowserSession:
     holds a fetch slot.
     """
 
-    def __init__(self, browser: Browser, guard: Guard, user_agent: str, proxy_port: int,
-                 tls: TlsPolicy | None = None,
-                 measure_after_load_s: float = MEASURE_AFTER_LOAD_S) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        guard: Guard,
+        user_agent: str,
+        proxy_port: int,
+        tls: TlsPolicy | None = None,
+        measure_after_load_s: float = MEASURE_AFTER_LOAD_S,
+    ) -> None:
         """Prepare a context on browser for one crawl (certificates checked unless tls exempts)."""
         self._measure_s = measure_after_load_s
         self._browser = browser
@@ -75,7 +81,9 @@ class BrowserSession:
         # Chromium can only ignore certificate errors per context; the proxy then verifies the
         # certificate of every host the policy does not exempt before it opens a tunnel.
         self._context = await self._browser.new_context(
-            user_agent=self._user_agent, service_workers="block", accept_downloads=False,
+            user_agent=self._user_agent,
+            service_workers="block",
+            accept_downloads=False,
             proxy={"server": self._proxy.url, "bypass": "<-loopback>"},
             ignore_https_errors=self._tls.enabled,
         )
@@ -130,8 +138,11 @@ class BrowserSession:
         if result.blocked:
             self._idle.append(page)
             return result
-        return replace(result, resource_statuses=tuple(nav.resources.items()),
-                       settle=lambda: self._settle(page, nav, loaded))
+        return replace(
+            result,
+            resource_statuses=tuple(nav.resources.items()),
+            settle=lambda: self._settle(page, nav, loaded),
+        )
 
     async def _settle(self, page: Page, nav: PageLog, loaded: float) -> Experience:
         """Wait until the measurement ends, read it, and give the page back to the pool."""
@@ -151,21 +162,29 @@ class BrowserSession:
             request = request.redirected_from
         headers = response.headers
         if _BLOCKED in headers:
-            return FetchResult(url, None, response.url, tuple(hops), error=f"blocked: "
-                               f"{headers[_BLOCKED]}", blocked=True)
+            return FetchResult(
+                url, None, response.url, tuple(hops), error=f"blocked: {headers[_BLOCKED]}", blocked=True
+            )
         # The rendered DOM with the timings, and the raw body, in parallel.
         is_html = "html" in headers.get("content-type", "html")
         perf_dict, raw = await asyncio.gather(
-            page.evaluate(PERF_JS, is_html), raw_body(response) if is_html else _none())
+            page.evaluate(PERF_JS, is_html), raw_body(response) if is_html else _none()
+        )
         perf: dict[str, Any] = perf_dict
         html = perf.get("html")
         ttfb = perf.get("ttfb")
         return FetchResult(
-            url, response.status, response.url, tuple(hops), headers,
+            url,
+            response.status,
+            response.url,
+            tuple(hops),
+            headers,
             html=html if isinstance(html, str) else None,
             ttfb_ms=float(ttfb) if isinstance(ttfb, int | float) else None,
-            bytes=int(perf.get("bytes") or 0), resources=tuple(perf.get("resources") or ()),
-            raw_html=raw, dom_elements=int(perf.get("elements") or 0),
+            bytes=int(perf.get("bytes") or 0),
+            resources=tuple(perf.get("resources") or ()),
+            raw_html=raw,
+            dom_elements=int(perf.get("elements") or 0),
         )
 
     def _failed(self, url: str, nav: PageLog, message: str, timeout_s: float) -> FetchResult:
@@ -175,8 +194,9 @@ class BrowserSession:
         if "ERR_TOO_MANY_REDIRECTS" in message:
             return FetchResult(url, None, url, hops, error="redirect loop", loop=True)
         if final and _BLOCKED in final[-1][2]:
-            return FetchResult(url, None, final[-1][0], hops, error="blocked: "
-                               + final[-1][2][_BLOCKED], blocked=True)
+            return FetchResult(
+                url, None, final[-1][0], hops, error="blocked: " + final[-1][2][_BLOCKED], blocked=True
+            )
         tls_error = self._tls_error(url, message)
         if tls_error is not None:
             return FetchResult(url, None, url, hops, error=tls_error)

@@ -69,8 +69,7 @@ def watch(page: Page, log: PageLog) -> None:
 
     def on_failed(request: Request) -> None:
         failure = request.failure or ""
-        if request.resource_type in CHECKED_TYPES and not any(
-                f in failure for f in IGNORED_FAILURES):
+        if request.resource_type in CHECKED_TYPES and not any(f in failure for f in IGNORED_FAILURES):
             log.resources.setdefault(request.url.split("#", 1)[0], None)
 
     def on_error(error: PlaywrightError) -> None:
@@ -106,5 +105,9 @@ async def read_experience(page: Page, log: PageLog) -> Experience:
         return Experience(js_errors=errors)
     lcp = data.get("lcp")
     shifts = tuple(LayoutShift(float(s[0]), float(s[1])) for s in data.get("shifts") or ())
-    return Experience(lcp_ms=float(lcp) if isinstance(lcp, int | float) else None,
-                      lcp_target=str(data.get("target") or ""), shifts=shifts, js_errors=errors)
+    return Experience(
+        lcp_ms=float(lcp) if isinstance(lcp, int | float) else None,
+        lcp_target=str(data.get("target") or ""),
+        shifts=shifts,
+        js_errors=errors,
+    )

@@ -15,9 +15,16 @@ from seojobs.crawl.tls import TlsPolicy
 CHROMIUM_PATH = "/usr/lib/chromium/chromium"
 #: Flags for a quiet headless Chromium in a container (no sandbox, no background traffic).
 CHROMIUM_ARGS: tuple[str, ...] = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 #: Renderer processes Chromium may start: about one per core. A crawl keeps each page open for a
 #: few seconds after load (its page-experience measurement); without a limit every such page gets
@@ -50,17 +57,22 @@ class BrowserPool:
                 if self._playwright is None:
                     self._playwright = await async_playwright().start()
                 self._browser = await self._playwright.chromium.launch(
-                    executable_path=self._executable, args=chromium_args(),
+                    executable_path=self._executable,
+                    args=chromium_args(),
                     proxy={"server": PER_CONTEXT_PROXY},
                 )
             return self._browser
 
-    async def session(self, guard: Guard, user_agent: str, tls: TlsPolicy | None = None,
-                      measure_after_load_s: float = MEASURE_AFTER_LOAD_S) -> BrowserSession:
+    async def session(
+        self,
+        guard: Guard,
+        user_agent: str,
+        tls: TlsPolicy | None = None,
+        measure_after_load_s: float = MEASURE_AFTER_LOAD_S,
+    ) -> BrowserSession:
         """Open a crawl's browser context, its traffic forced through a guard proxy."""
         browser = await self.start()
-        session = BrowserSession(browser, guard, user_agent, self._proxy_port, tls,
-                                 measure_after_load_s)
+        session = BrowserSession(browser, guard, user_agent, self._proxy_port, tls, measure_after_load_s)
         await session.start()
         return session
 

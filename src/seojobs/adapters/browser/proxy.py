@@ -25,8 +25,9 @@ _HOP_HEADERS = frozenset({"connection", "proxy-connection", "keep-alive", "proxy
 class GuardProxy:
     """HTTP forward proxy on 127.0.0.1 that refuses what the guard refuses."""
 
-    def __init__(self, guard: Guard, host: str = "127.0.0.1", port: int = 0,
-                 tls: TlsPolicy | None = None) -> None:
+    def __init__(
+        self, guard: Guard, host: str = "127.0.0.1", port: int = 0, tls: TlsPolicy | None = None
+    ) -> None:
         """Listen on host:port (0 picks a free port) and check with guard.
 
         When tls exempts any host, the browser ignores certificate errors, so the proxy verifies
@@ -95,8 +96,9 @@ class GuardProxy:
             _close_quietly(writer)
             self._writers.discard(writer)
 
-    async def _open(self, host: str, port: int, label: str) -> tuple[
-        asyncio.StreamReader, asyncio.StreamWriter] | str:
+    async def _open(
+        self, host: str, port: int, label: str
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | str:
         try:
             addresses = await self._guard.check_host(host)
         except (UnsafeUrl, OSError) as exc:
@@ -127,8 +129,9 @@ class GuardProxy:
             return None  # _open refuses it with the guard's reason
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
-                _, probe = await asyncio.open_connection(address, port, ssl=self._verify,
-                                                         server_hostname=host)
+                _, probe = await asyncio.open_connection(
+                    address, port, ssl=self._verify, server_hostname=host
+                )
             _close_quietly(probe)
         except ssl.SSLCertVerificationError as exc:
             reason = untrusted_message(host, exc.verify_message or str(exc))
@@ -139,8 +142,9 @@ class GuardProxy:
         self._tls_trusted.add(label)
         return None
 
-    async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                      host: str, port: int) -> None:
+    async def _tunnel(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, port: int
+    ) -> None:
         host = host.strip("[]")
         opened = await self._untrusted(host, port) or await self._open(host, port, _label(host, port))
         if isinstance(opened, str):
@@ -155,8 +159,15 @@ class GuardProxy:
         finally:
             _close_quietly(up_writer)
 
-    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                       method: str, target: str, version: str, headers: list[str]) -> None:
+    async def _forward(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        method: str,
+        target: str,
+        version: str,
+        headers: list[str],
+    ) -> None:
         parts = urlsplit(target)
         if parts.scheme.lower() != "http" or not parts.hostname:
             writer.write(_refusal(f"unsupported proxy target {target[:100]}"))
@@ -214,8 +225,12 @@ async def _copy(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
                 dst.write_eof()
 
 
-async def _pipe_both(c_reader: asyncio.StreamReader, c_writer: asyncio.StreamWriter,
-                     u_reader: asyncio.StreamReader, u_writer: asyncio.StreamWriter) -> None:
+async def _pipe_both(
+    c_reader: asyncio.StreamReader,
+    c_writer: asyncio.StreamWriter,
+    u_reader: asyncio.StreamReader,
+    u_writer: asyncio.StreamWriter,
+) -> None:
     upstream = asyncio.ensure_future(_copy(u_reader, c_writer))
     downstream = asyncio.ensure_future(_copy(c_reader, u_writer))
     try:

@@ -45,8 +45,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_user(engine: AsyncEngine, email: str, name: str | None = None,
-                      plan: str = "free", role: str = "user") -> uuid.UUID:
+async def create_user(
+    engine: AsyncEngine, email: str, name: str | None = None, plan: str = "free", role: str = "user"
+) -> uuid.UUID:
     """Create a user and return its id; Conflict when the e-mail is taken."""
     if role not in ROLES:
         raise ValidationFailed(f"role must be one of {', '.join(ROLES)}, got {role!r}", field="role")
@@ -56,9 +57,11 @@ async def create_user(engine: AsyncEngine, email: str, name: str | None = None,
         raise ValidationFailed(f"{email!r} is not an e-mail address", field="email")
     try:
         async with engine.begin() as conn:
-            user_id = (await conn.execute(
-                insert(User).values(email=email, name=name, plan=plan, role=role).returning(User.id)
-            )).scalar_one()
+            user_id = (
+                await conn.execute(
+                    insert(User).values(email=email, name=name, plan=plan, role=role).returning(User.id)
+                )
+            ).scalar_one()
     except IntegrityError as exc:
         raise Conflict(f"a user with e-mail {email} already exists", email=email) from exc
     return user_id
@@ -69,8 +72,9 @@ async def create_token(engine: AsyncEngine, user_id: uuid.UUID, name: str | None
     token = secrets.token_urlsafe(TOKEN_BYTES)
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(ApiToken).values(
-                user_id=user_id, token_hash=hash_token(token), name=name))
+            await conn.execute(
+                insert(ApiToken).values(user_id=user_id, token_hash=hash_token(token), name=name)
+            )
     except IntegrityError as exc:
         raise NotFound(f"user {user_id} not found") from exc
     return token
@@ -98,7 +102,8 @@ def check_site_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationFailed(
-            f"url must be an http:// or https:// address with a host name, got {url!r}", field="url")
+            f"url must be an http:// or https:// address with a host name, got {url!r}", field="url"
+        )
     if len(url) > MAX_URL_LENGTH:
         raise ValidationFailed(f"url must be at most {MAX_URL_LENGTH} characters", field="url")
     return url.strip()
@@ -106,8 +111,13 @@ def check_site_url(url: str) -> str:
 
 def site_to_api(row: Any) -> dict[str, Any]:
     """A site as the API shows it (camelCase)."""
-    return {"id": str(row.id), "userId": str(row.user_id), "url": row.url, "name": row.name,
-            "createdAt": row.created_at.isoformat()}
+    return {
+        "id": str(row.id),
+        "userId": str(row.user_id),
+        "url": row.url,
+        "name": row.name,
+        "createdAt": row.created_at.isoformat(),
+    }
 
 
 async def create_site(engine: AsyncEngine, user_id: uuid.UUID, url: str, name: str) -> dict[str, Any]:
@@ -118,9 +128,11 @@ async def create_site(engine: AsyncEngine, user_id: uuid.UUID, url: str, name: s
         raise ValidationFailed(f"name must be 1 to {MAX_SITE_NAME_LENGTH} characters", field="name")
     try:
         async with engine.begin() as conn:
-            row = (await conn.execute(
-                insert(Site).values(user_id=user_id, url=url, name=name).returning(*Site.__table__.c)
-            )).one()
+            row = (
+                await conn.execute(
+                    insert(Site).values(user_id=user_id, url=url, name=name).returning(*Site.__table__.c)
+                )
+            ).one()
     except IntegrityError as exc:
         raise NotFound(f"user {user_id} not found") from exc
     return site_to_api(row)
@@ -136,8 +148,9 @@ async def list_sites(engine: AsyncEngine, user_id: uuid.UUID | None = None) -> l
     return [site_to_api(r) for r in rows]
 
 
-async def find_site(conn: AsyncConnection, site_id: uuid.UUID,
-                    user_id: uuid.UUID | None = None) -> dict[str, Any]:
+async def find_site(
+    conn: AsyncConnection, site_id: uuid.UUID, user_id: uuid.UUID | None = None
+) -> dict[str, Any]:
     """One site inside the caller's transaction; NotFound when missing or another user's."""
     stmt = select(Site).where(Site.id == site_id)
     if user_id is not None:
@@ -148,8 +161,9 @@ async def find_site(conn: AsyncConnection, site_id: uuid.UUID,
     return site_to_api(row)
 
 
-async def get_site(engine: AsyncEngine, site_id: uuid.UUID,
-                   user_id: uuid.UUID | None = None) -> dict[str, Any]:
+async def get_site(
+    engine: AsyncEngine, site_id: uuid.UUID, user_id: uuid.UUID | None = None
+) -> dict[str, Any]:
     """One site; NotFound when missing or (with user_id) owned by someone else."""
     async with engine.connect() as conn:
         return await find_site(conn, site_id, user_id)

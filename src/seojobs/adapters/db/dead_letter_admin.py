@@ -30,17 +30,30 @@ def dead_letter_to_api(row: RowMapping, *, full: bool = False) -> dict[str, Any]
     """A dead letter as the API shows it; ``full`` adds the stack, history and original message."""
     history = row["attempts"] or []
     body: dict[str, Any] = {
-        "id": row["id"], "jobId": str(row["job_id"]) if row["job_id"] else None,
-        "jobType": row["job_type"], "reason": row["reason"], "errorType": row["error_type"],
-        "component": row["component"], "sourceTopic": row["source_topic"],
-        "sourcePartition": row["source_partition"], "sourceOffset": row["source_offset"],
-        "attempts": len(history), "createdAt": _iso(row["created_at"]),
+        "id": row["id"],
+        "jobId": str(row["job_id"]) if row["job_id"] else None,
+        "jobType": row["job_type"],
+        "reason": row["reason"],
+        "errorType": row["error_type"],
+        "component": row["component"],
+        "sourceTopic": row["source_topic"],
+        "sourcePartition": row["source_partition"],
+        "sourceOffset": row["source_offset"],
+        "attempts": len(history),
+        "createdAt": _iso(row["created_at"]),
         "redrivenAt": _iso(row["redriven_at"]),
     }
     if full:
-        body.update({"stack": row["stack"], "history": history, "original": row["original"],
-                     "originalBase64": row["original_base64"], "dlqPartition": row["dlq_partition"],
-                     "dlqOffset": row["dlq_offset"]})
+        body.update(
+            {
+                "stack": row["stack"],
+                "history": history,
+                "original": row["original"],
+                "originalBase64": row["original_base64"],
+                "dlqPartition": row["dlq_partition"],
+                "dlqOffset": row["dlq_offset"],
+            }
+        )
     return body
 
 
@@ -55,8 +68,14 @@ class DeadLetterAdmin:
         self.engine = engine
         self.topics = topics
 
-    async def list(self, *, limit: int = DEFAULT_LIMIT, job_type: str | None = None,
-                   reason: str | None = None, redriven: bool | None = None) -> builtins.list[dict[str, Any]]:
+    async def list(
+        self,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        job_type: str | None = None,
+        reason: str | None = None,
+        redriven: bool | None = None,
+    ) -> builtins.list[dict[str, Any]]:
         """Newest first, filtered by job type, a reason substring and whether redriven."""
         params = {**_filter(job_type, reason, redriven), "limit": min(max(limit, 1), MAX_LIMIT)}
         async with self.engine.connect() as conn:
@@ -79,26 +98,34 @@ class DeadLetterAdmin:
                 raise NotFound(f"dead letter {letter_id} not found")
             job_id: uuid.UUID | None = row["job_id"]
             if row["redriven_at"] is not None:
-                raise Conflict(f"dead letter {letter_id} was already redriven at "
-                               f"{row['redriven_at'].isoformat()}", job_id=str(job_id))
+                raise Conflict(
+                    f"dead letter {letter_id} was already redriven at {row['redriven_at'].isoformat()}",
+                    job_id=str(job_id),
+                )
             if job_id is None:
-                raise Conflict(f"dead letter {letter_id} has no job to redrive ({row['reason']})",
-                               reason=row["reason"])
+                raise Conflict(
+                    f"dead letter {letter_id} has no job to redrive ({row['reason']})", reason=row["reason"]
+                )
             if not await reopen_jobs(conn, self.topics, [job_id]):
-                raise Conflict(f"job {job_id} of dead letter {letter_id} is not finished (or no longer "
-                               "exists), so it cannot be redriven", job_id=str(job_id))
+                raise Conflict(
+                    f"job {job_id} of dead letter {letter_id} is not finished (or no longer "
+                    "exists), so it cannot be redriven",
+                    job_id=str(job_id),
+                )
             await conn.execute(dq.MARK_REDRIVEN, {"ids": [letter_id]})
         return job_id
 
-    async def redrive_matching(self, *, job_type: str | None = None, reason: str | None = None,
-                               everything: bool = False) -> builtins.list[uuid.UUID]:
+    async def redrive_matching(
+        self, *, job_type: str | None = None, reason: str | None = None, everything: bool = False
+    ) -> builtins.list[uuid.UUID]:
         """Redrive the jobs of every dead letter not yet redriven that matches; the jobs reopened.
 
         An empty filter is refused unless ``everything`` is set. Jobs still running are skipped.
         """
         if not (job_type or reason or everything):
-            raise ValidationFailed("say which dead letters to redrive (jobType, reason) or set all=true",
-                                   field="all")
+            raise ValidationFailed(
+                "say which dead letters to redrive (jobType, reason) or set all=true", field="all"
+            )
         async with self.engine.begin() as conn:
             rows = (await conn.execute(dq.LOCK_REDRIVABLE, _filter(job_type, reason, None))).all()
             job_ids = list(dict.fromkeys(r.job_id for r in rows))
@@ -114,17 +141,20 @@ class DeadLetterAdmin:
             if (await conn.execute(dq.DELETE_DEAD_LETTER, {"id": letter_id})).first() is None:
                 raise NotFound(f"dead letter {letter_id} not found")
 
-    async def purge(self, *, older_than_days: int | None = None, redriven_only: bool = False,
-                    everything: bool = False) -> int:
+    async def purge(
+        self, *, older_than_days: int | None = None, redriven_only: bool = False, everything: bool = False
+    ) -> int:
         """Remove dead letters older than some days, or only redriven ones; how many went.
 
         An empty filter (which would remove every dead letter) is refused unless ``everything``.
         """
         if older_than_days is None and not redriven_only and not everything:
-            raise ValidationFailed("say which dead letters to purge (olderThanDays, redrivenOnly) "
-                                   "or set all=true", field="all")
+            raise ValidationFailed(
+                "say which dead letters to purge (olderThanDays, redrivenOnly) or set all=true", field="all"
+            )
         before = utcnow() - timedelta(days=older_than_days) if older_than_days is not None else None
         async with self.engine.begin() as conn:
-            result = await conn.execute(dq.PURGE_DEAD_LETTERS,
-                                        {"before": before, "redriven_only": redriven_only})
+            result = await conn.execute(
+                dq.PURGE_DEAD_LETTERS, {"before": before, "redriven_only": redriven_only}
+            )
         return int(result.rowcount)

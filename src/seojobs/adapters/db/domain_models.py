@@ -145,7 +145,8 @@ class AiMessage(Base):
     __tablename__ = "ai_messages"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     conversation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("ai_conversations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("ai_conversations.id", ondelete="CASCADE"), index=True
+    )
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(20))
     content: Mapped[str] = mapped_column(Text)
@@ -161,8 +162,7 @@ class SiteMetric(Base):
     """Per-site figures recomputed by SYNC_METRICS."""
 
     __tablename__ = "site_metrics"
-    site_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
     issues_high: Mapped[int] = mapped_column(Integer, server_default="0")
     issues_medium: Mapped[int] = mapped_column(Integer, server_default="0")
     issues_low: Mapped[int] = mapped_column(Integer, server_default="0")

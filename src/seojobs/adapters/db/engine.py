@@ -20,8 +20,7 @@ def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, pre_ping: bool
     url = database_url
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return create_async_engine(url, pool_size=pool_size, max_overflow=MAX_OVERFLOW,
-                               pool_pre_ping=pre_ping)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=MAX_OVERFLOW, pool_pre_ping=pre_ping)
 
 
 def libpq_url(database_url: str) -> str:

@@ -57,8 +57,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def throughput(engine: AsyncEngine, buckets: int = DEFAULT_BUCKETS,
-                     bucket_s: int = DEFAULT_BUCKET_S) -> list[dict[str, Any]]:
+async def throughput(
+    engine: AsyncEngine, buckets: int = DEFAULT_BUCKETS, bucket_s: int = DEFAULT_BUCKET_S
+) -> list[dict[str, Any]]:
     """Jobs completed and failed per bucket, oldest first, empty buckets included."""
     now = utcnow()
     epoch = datetime(2000, 1, 1, tzinfo=now.tzinfo)
@@ -66,8 +67,7 @@ async def throughput(engine: AsyncEngine, buckets: int = DEFAULT_BUCKETS,
     first = last - timedelta(seconds=bucket_s * (buckets - 1))
     async with engine.connect() as conn:
         rows = (await conn.execute(THROUGHPUT, {"bucket": bucket_s, "since": first})).all()
-    found: dict[datetime, tuple[int, int]] = {
-        r[0]: (int(r[1]), int(r[2])) for r in rows}
+    found: dict[datetime, tuple[int, int]] = {r[0]: (int(r[1]), int(r[2])) for r in rows}
     series = []
     for n in range(buckets):
         t = first + timedelta(seconds=bucket_s * n)
@@ -91,16 +91,32 @@ async def recent_failures(engine: AsyncEngine, limit: int = 10) -> list[dict[str
     """The newest failed jobs with their errors."""
     async with engine.connect() as conn:
         rows = (await conn.execute(RECENT_FAILURES, {"limit": limit})).all()
-    return [{"id": str(r.id), "type": r.type, "error": r.error, "attempts": r.attempts,
-             "completedAt": _iso(r.completed_at), "deadLettered": r.dead_lettered} for r in rows]
+    return [
+        {
+            "id": str(r.id),
+            "type": r.type,
+            "error": r.error,
+            "attempts": r.attempts,
+            "completedAt": _iso(r.completed_at),
+            "deadLettered": r.dead_lettered,
+        }
+        for r in rows
+    ]
 
 
 async def sites(engine: AsyncEngine, limit: int = 100) -> list[dict[str, Any]]:
     """Sites with their latest crawl's issue counts by severity and their recommendation count."""
     async with engine.connect() as conn:
         rows = (await conn.execute(SITES, {"limit": limit})).all()
-    return [{"id": str(r.id), "name": r.name, "url": r.url,
-             "userId": str(r.user_id) if r.user_id else None,
-             "crawlJobId": str(r.crawl_job_id) if r.crawl_job_id else None,
-             "issues": {"high": int(r.high), "medium": int(r.medium), "low": int(r.low)},
-             "recommendations": r.recommendations} for r in rows]
+    return [
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "url": r.url,
+            "userId": str(r.user_id) if r.user_id else None,
+            "crawlJobId": str(r.crawl_job_id) if r.crawl_job_id else None,
+            "issues": {"high": int(r.high), "medium": int(r.medium), "low": int(r.low)},
+            "recommendations": r.recommendations,
+        }
+        for r in rows
+    ]

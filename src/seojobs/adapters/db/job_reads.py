@@ -79,8 +79,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
             raise ValueError("a cursor's time has a zone")
         return when, uuid.UUID(job_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed("after is not a cursor this API returned (use nextCursor)",
-                               field="after") from exc
+        raise ValidationFailed(
+            "after is not a cursor this API returned (use nextCursor)", field="after"
+        ) from exc
 
 
 def _utc(when: datetime | None) -> datetime | None:
@@ -90,9 +91,14 @@ def _utc(when: datetime | None) -> datetime | None:
 
 def _params(f: JobFilter, limit: int) -> dict[str, Any]:
     params: dict[str, Any] = {"limit": limit}
-    for name, value in (("user_id", f.user_id), ("site_id", f.site_id), ("since", _utc(f.since)),
-                        ("until", _utc(f.until)), ("type", f.job_type and f.job_type.value),
-                        ("status", f.status and f.status.value)):
+    for name, value in (
+        ("user_id", f.user_id),
+        ("site_id", f.site_id),
+        ("since", _utc(f.since)),
+        ("until", _utc(f.until)),
+        ("type", f.job_type and f.job_type.value),
+        ("status", f.status and f.status.value),
+    ):
         if value is not None:
             params[name] = value
     if f.after is not None:

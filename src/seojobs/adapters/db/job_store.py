@@ -27,23 +27,37 @@ MAX_LIST_LIMIT = MAX_PAGE
 async def write_outbox(conn: AsyncConnection, messages: Sequence[tuple[str, JobEvent]]) -> None:
     """Add messages to the outbox inside the caller's transaction."""
     if messages:
-        await conn.execute(q.INSERT_OUTBOX, [
-            {"topic": topic, "key": event.key, "value": event.encode()} for topic, event in messages
-        ])
+        await conn.execute(
+            q.INSERT_OUTBOX,
+            [{"topic": topic, "key": event.key, "value": event.encode()} for topic, event in messages],
+        )
 
 
 async def insert_job(conn: AsyncConnection, topics: Topics, job: NewJob) -> bool:
     """Insert the job row and its outbox messages in the caller's transaction; False if it existed."""
     created_at = utcnow()
     (topic, first), *more = outbox_messages(job, topics, created_at)
-    row = await conn.execute(q.INSERT_JOB, {
-        "id": job.job_id, "type": job.job_type.value, "priority": job.priority,
-        "payload": json.dumps(job.payload), "max_attempts": job.max_attempts,
-        "scheduled_for": job.scheduled_for or created_at, "user_id": job.user_id,
-        "site_id": job.site_id, "idempotency_key": job.idempotency_key, "parent_id": job.parent_id,
-        "depends_on": [str(d) for d in job.depends_on], "created_at": created_at,
-        "dispatched_at": None, "topic": topic, "key": first.key, "value": first.encode(),
-    })
+    row = await conn.execute(
+        q.INSERT_JOB,
+        {
+            "id": job.job_id,
+            "type": job.job_type.value,
+            "priority": job.priority,
+            "payload": json.dumps(job.payload),
+            "max_attempts": job.max_attempts,
+            "scheduled_for": job.scheduled_for or created_at,
+            "user_id": job.user_id,
+            "site_id": job.site_id,
+            "idempotency_key": job.idempotency_key,
+            "parent_id": job.parent_id,
+            "depends_on": [str(d) for d in job.depends_on],
+            "created_at": created_at,
+            "dispatched_at": None,
+            "topic": topic,
+            "key": first.key,
+            "value": first.encode(),
+        },
+    )
     if row.first() is None:
         return False
     await write_outbox(conn, more)
@@ -61,15 +75,23 @@ async def insert_plain_jobs(conn: AsyncConnection, topics: Topics, jobs: Sequenc
     if not jobs:
         return set()
     created_at = utcnow()
-    rows = await conn.execute(q.INSERT_PLAIN_JOBS, {
-        "ids": [j.job_id for j in jobs], "types": [j.job_type.value for j in jobs],
-        "priorities": [j.priority for j in jobs], "payloads": [json.dumps(j.payload) for j in jobs],
-        "max_attempts": [j.max_attempts for j in jobs],
-        "scheduled_for": [j.scheduled_for or created_at for j in jobs],
-        "user_ids": [j.user_id for j in jobs], "created_at": [created_at] * len(jobs)})
+    rows = await conn.execute(
+        q.INSERT_PLAIN_JOBS,
+        {
+            "ids": [j.job_id for j in jobs],
+            "types": [j.job_type.value for j in jobs],
+            "priorities": [j.priority for j in jobs],
+            "payloads": [json.dumps(j.payload) for j in jobs],
+            "max_attempts": [j.max_attempts for j in jobs],
+            "scheduled_for": [j.scheduled_for or created_at for j in jobs],
+            "user_ids": [j.user_id for j in jobs],
+            "created_at": [created_at] * len(jobs),
+        },
+    )
     inserted = {r[0] for r in rows}
-    await write_outbox(conn, [m for j in jobs if j.job_id in inserted
-                              for m in outbox_messages(j, topics, created_at)])
+    await write_outbox(
+        conn, [m for j in jobs if j.job_id in inserted for m in outbox_messages(j, topics, created_at)]
+    )
     return inserted
 
 
@@ -83,10 +105,19 @@ async def reopen_jobs(conn: AsyncConnection, topics: Topics, job_ids: Sequence[u
     now = utcnow()
     for r in rows:
         series = r["series"] + 1
-        job = NewJob(job_type=JobType(r["type"]), payload=r["payload"], priority=r["priority"],
-                     max_attempts=r["max_attempts"], user_id=r["user_id"], site_id=r["site_id"],
-                     scheduled_for=now, idempotency_key=r["idempotency_key"],
-                     depends_on=tuple(r["depends_on"] or ()), parent_id=r["parent_id"], job_id=r["id"])
+        job = NewJob(
+            job_type=JobType(r["type"]),
+            payload=r["payload"],
+            priority=r["priority"],
+            max_attempts=r["max_attempts"],
+            user_id=r["user_id"],
+            site_id=r["site_id"],
+            scheduled_for=now,
+            idempotency_key=r["idempotency_key"],
+            depends_on=tuple(r["depends_on"] or ()),
+            parent_id=r["parent_id"],
+            job_id=r["id"],
+        )
         await conn.execute(q.REOPEN, {"id": r["id"], "series": series, "seq": event_seq(series, 0, 0)})
         await write_outbox(conn, outbox_messages(job, topics, r["created_at"], series))
     return [r["id"] for r in rows]
@@ -95,18 +126,29 @@ async def reopen_jobs(conn: AsyncConnection, topics: Topics, job_ids: Sequence[u
 def job_to_api(job: Job | Row[Any], lease: LeaseInfo | None = None) -> dict[str, Any]:
     """A job as the API shows it (the seed's camelCase field names, plus ours): a running job also
     says which worker runs it and its last heartbeat; a held one that it waits for a run slot."""
+
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
     running = lease is not None and lease.state != "held" and job.status == "PROCESSING"
 
     return {
-        "id": str(job.id), "type": job.type, "status": job.status, "priority": job.priority,
-        "progress": job.progress, "payload": job.payload, "result": job.result, "error": job.error,
-        "attempts": job.attempts, "maxAttempts": job.max_attempts,
-        "scheduledFor": iso(job.scheduled_for), "startedAt": iso(job.started_at),
-        "completedAt": iso(job.completed_at), "createdAt": iso(job.created_at),
-        "updatedAt": iso(job.updated_at), "userId": str(job.user_id) if job.user_id else None,
+        "id": str(job.id),
+        "type": job.type,
+        "status": job.status,
+        "priority": job.priority,
+        "progress": job.progress,
+        "payload": job.payload,
+        "result": job.result,
+        "error": job.error,
+        "attempts": job.attempts,
+        "maxAttempts": job.max_attempts,
+        "scheduledFor": iso(job.scheduled_for),
+        "startedAt": iso(job.started_at),
+        "completedAt": iso(job.completed_at),
+        "createdAt": iso(job.created_at),
+        "updatedAt": iso(job.updated_at),
+        "userId": str(job.user_id) if job.user_id else None,
         "siteId": str(job.site_id) if job.site_id else None,
         "dependsOn": [str(d) for d in job.depends_on or []],
         "parentId": str(job.parent_id) if job.parent_id else None,
@@ -120,9 +162,11 @@ def job_to_api(job: Job | Row[Any], lease: LeaseInfo | None = None) -> dict[str,
 
 def with_lease(stmt: Select[Any]) -> Select[Any]:
     """A select of jobs that also reads each job's lease (worker, state, last heartbeat)."""
-    return stmt.add_columns(JobLease.worker.label("lease_worker"), JobLease.state.label("lease_state"),
-                            JobLease.heartbeat_at.label("lease_heartbeat_at")).outerjoin(
-        JobLease, JobLease.job_id == Job.id)
+    return stmt.add_columns(
+        JobLease.worker.label("lease_worker"),
+        JobLease.state.label("lease_state"),
+        JobLease.heartbeat_at.label("lease_heartbeat_at"),
+    ).outerjoin(JobLease, JobLease.job_id == Job.id)
 
 
 def job_and_lease(row: Row[Any]) -> tuple[Job, LeaseInfo | None]:
@@ -147,15 +191,21 @@ class JobStore:
     async def enqueue_in(self, conn: AsyncConnection, job: NewJob) -> tuple[uuid.UUID, bool]:
         """Like enqueue, inside the caller's transaction."""
         if job.idempotency_key and job.user_id:
-            existing = (await conn.execute(q.CLAIM_IDEMPOTENCY_KEY, {
-                "user_id": job.user_id, "key": job.idempotency_key})).scalar()
+            existing = (
+                await conn.execute(
+                    q.CLAIM_IDEMPOTENCY_KEY, {"user_id": job.user_id, "key": job.idempotency_key}
+                )
+            ).scalar()
             if existing is not None:
                 return existing, False
         created = await insert_job(conn, self.topics, job)
         if not created and job.idempotency_key and job.user_id:
             # A concurrent request with the same key won the race: answer with its job.
-            existing = (await conn.execute(q.FIND_BY_IDEMPOTENCY_KEY, {
-                "user_id": job.user_id, "key": job.idempotency_key})).scalar()
+            existing = (
+                await conn.execute(
+                    q.FIND_BY_IDEMPOTENCY_KEY, {"user_id": job.user_id, "key": job.idempotency_key}
+                )
+            ).scalar()
             if existing is not None:
                 return existing, False
         return job.job_id, created
@@ -164,8 +214,9 @@ class JobStore:
         """One job; NotFound when it does not exist or belongs to another user."""
         return (await self.get_with_lease(job_id, user_id))[0]
 
-    async def get_with_lease(self, job_id: uuid.UUID,
-                             user_id: uuid.UUID | None = None) -> tuple[Job, LeaseInfo | None]:
+    async def get_with_lease(
+        self, job_id: uuid.UUID, user_id: uuid.UUID | None = None
+    ) -> tuple[Job, LeaseInfo | None]:
         """One job and its lease (None when no worker holds it); NotFound as get()."""
         async with self.engine.connect() as conn:
             stmt = with_lease(select(Job)).where(Job.id == job_id)
@@ -176,17 +227,27 @@ class JobStore:
             raise NotFound(f"job {job_id} not found")
         return job_and_lease(row)
 
-    async def list(self, job_type: JobType | None = None, status: JobStatus | None = None,
-                   limit: int = 50, user_id: uuid.UUID | None = None) -> list[Job]:
+    async def list(
+        self,
+        job_type: JobType | None = None,
+        status: JobStatus | None = None,
+        limit: int = 50,
+        user_id: uuid.UUID | None = None,
+    ) -> list[Job]:
         """Newest jobs first, filtered by type, status and owner."""
         return [job for job, _ in await self.list_with_leases(job_type, status, limit, user_id)]
 
-    async def list_with_leases(self, job_type: JobType | None = None, status: JobStatus | None = None,
-                               limit: int = 50, user_id: uuid.UUID | None = None,
-                               ) -> Sequence[tuple[Job, LeaseInfo | None]]:
+    async def list_with_leases(
+        self,
+        job_type: JobType | None = None,
+        status: JobStatus | None = None,
+        limit: int = 50,
+        user_id: uuid.UUID | None = None,
+    ) -> Sequence[tuple[Job, LeaseInfo | None]]:
         """list(), each job with its lease."""
-        stmt = with_lease(select(Job)).order_by(Job.created_at.desc()).limit(
-            min(max(limit, 1), MAX_LIST_LIMIT))
+        stmt = (
+            with_lease(select(Job)).order_by(Job.created_at.desc()).limit(min(max(limit, 1), MAX_LIST_LIMIT))
+        )
         if job_type is not None:
             stmt = stmt.where(Job.type == job_type.value)
         if status is not None:
@@ -201,8 +262,9 @@ class JobStore:
         """Counts per status and the total (the seed's shape, plus cancelled)."""
         return await job_stats(self.engine, user_id)
 
-    async def cancel(self, job_id: uuid.UUID, user_id: uuid.UUID | None = None,
-                     reason: str = "cancelled by request") -> str:
+    async def cancel(
+        self, job_id: uuid.UUID, user_id: uuid.UUID | None = None, reason: str = "cancelled by request"
+    ) -> str:
         """Cancel a job: PENDING ends now, PROCESSING stops at its next checkpoint.
 
         Returns the job's status after the call; Conflict when it had already finished.
@@ -210,10 +272,10 @@ class JobStore:
         job = await self.get(job_id, user_id)
         async with self.engine.begin() as conn:
             seq = event_seq(job.series, job.attempts, FINAL_STEP)
-            if (await conn.execute(q.CANCEL_PENDING, {"id": job_id, "seq": seq,
-                                                       "reason": reason})).first():
-                event = JobEvent(EventType.CANCELLED, str(job_id), job.type, job.attempts, seq,
-                                 {"reason": reason})
+            if (await conn.execute(q.CANCEL_PENDING, {"id": job_id, "seq": seq, "reason": reason})).first():
+                event = JobEvent(
+                    EventType.CANCELLED, str(job_id), job.type, job.attempts, seq, {"reason": reason}
+                )
                 await write_outbox(conn, [(self.topics.job_events, event)])
                 return JobStatus.CANCELLED.value
             if (await conn.execute(q.REQUEST_CANCEL, {"id": job_id})).first():
@@ -221,8 +283,9 @@ class JobStore:
         current = await self.get(job_id, user_id)
         if current.status == JobStatus.CANCELLED.value:
             return current.status  # cancelling twice is harmless
-        raise Conflict(f"job {job_id} is {current.status} and can no longer be cancelled",
-                       status=current.status)
+        raise Conflict(
+            f"job {job_id} is {current.status} and can no longer be cancelled", status=current.status
+        )
 
     async def cleanup_old(self, days_old: int, batch: int = 1000) -> int:
         """Delete finished jobs older than ``days_old`` days, in batches; how many went."""

@@ -104,7 +104,8 @@ class Job(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
     progress: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
@@ -113,7 +114,8 @@ class Job(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     parent_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     depends_on: Mapped[list[uuid.UUID]] = mapped_column(
-        ARRAY(UUID(as_uuid=True)), server_default=text("'{}'::uuid[]"))
+        ARRAY(UUID(as_uuid=True)), server_default=text("'{}'::uuid[]")
+    )
     cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     dead_lettered: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     #: When the job was sent to its work topic (None: waiting for its time or its dependencies).
@@ -127,16 +129,35 @@ class Job(Base):
         Index("jobs_user_created_idx", "user_id", "created_at"),
         Index("jobs_site_created_idx", "site_id", "created_at"),
         Index("jobs_created_idx", "created_at"),
-        Index("jobs_finished_idx", "completed_at",
-              postgresql_where=text("status IN ('COMPLETED', 'FAILED', 'CANCELLED')")),
-        Index("jobs_undispatched_idx", "scheduled_for",
-              postgresql_where=text("status = 'PENDING' AND dispatched_at IS NULL")),
-        Index("jobs_inflight_idx", "type", "priority",
-              postgresql_where=text("dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')")),
-        Index("jobs_undispatched_user_idx", "type", "user_id",
-              postgresql_where=text("status = 'PENDING' AND dispatched_at IS NULL")),
-        Index("jobs_idempotency_idx", "user_id", "idempotency_key", unique=True,
-              postgresql_where=text("idempotency_key IS NOT NULL")),
+        Index(
+            "jobs_finished_idx",
+            "completed_at",
+            postgresql_where=text("status IN ('COMPLETED', 'FAILED', 'CANCELLED')"),
+        ),
+        Index(
+            "jobs_undispatched_idx",
+            "scheduled_for",
+            postgresql_where=text("status = 'PENDING' AND dispatched_at IS NULL"),
+        ),
+        Index(
+            "jobs_inflight_idx",
+            "type",
+            "priority",
+            postgresql_where=text("dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')"),
+        ),
+        Index(
+            "jobs_undispatched_user_idx",
+            "type",
+            "user_id",
+            postgresql_where=text("status = 'PENDING' AND dispatched_at IS NULL"),
+        ),
+        Index(
+            "jobs_idempotency_idx",
+            "user_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
     )
 
 
@@ -158,7 +179,8 @@ class JobCount(Base):
 #: Count changes not folded into job_counts yet: insert-only, so concurrent writers never wait on
 #: one another's counter rows (no index: it is read and emptied whole).
 job_count_deltas = Table(
-    "job_count_deltas", Base.metadata,
+    "job_count_deltas",
+    Base.metadata,
     Column("user_id", UUID(as_uuid=True), nullable=False),
     Column("type", String(32), nullable=False),
     Column("status", String(16), nullable=False),

@@ -99,12 +99,32 @@ PROJECT_REQUESTED = text("""
 
 #: The columns a projected event may set besides status, last_seq and updated_at, in the order of
 #: their bit in PROJECT_CHANGES's :masks (bit i set: the row takes column i's new value).
-PROJECTED_COLUMNS = ("attempts", "started_at", "error", "progress", "result", "completed_at",
-                     "scheduled_for", "dead_lettered", "series")
-_PROJECTED_TYPES = ("integer", "timestamptz", "text", "smallint", "jsonb", "timestamptz", "timestamptz",
-                    "boolean", "integer")
-_SETS = ",\n        ".join(f"{c} = CASE WHEN v.mask & {1 << i} <> 0 THEN v.{c} ELSE j.{c} END"
-                           for i, c in enumerate(PROJECTED_COLUMNS))
+PROJECTED_COLUMNS = (
+    "attempts",
+    "started_at",
+    "error",
+    "progress",
+    "result",
+    "completed_at",
+    "scheduled_for",
+    "dead_lettered",
+    "series",
+)
+_PROJECTED_TYPES = (
+    "integer",
+    "timestamptz",
+    "text",
+    "smallint",
+    "jsonb",
+    "timestamptz",
+    "timestamptz",
+    "boolean",
+    "integer",
+)
+_SETS = ",\n        ".join(
+    f"{c} = CASE WHEN v.mask & {1 << i} <> 0 THEN v.{c} ELSE j.{c} END"
+    for i, c in enumerate(PROJECTED_COLUMNS)
+)
 _ARRAYS = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(PROJECTED_COLUMNS, _PROJECTED_TYPES, strict=True))
 
 #: The projector's update of a batch's changed rows: one statement, each row's net change (the
@@ -152,8 +172,12 @@ JOB_BY_ID_OF_USER = text(f"SELECT {_JOB_COLUMNS} WHERE j.id = :id AND j.user_id 
 
 #: The list's filters, each one condition (bound by the parameter of the same name).
 LIST_FILTERS = {
-    "user_id": "j.user_id = :user_id", "type": "j.type = :type", "status": "j.status = :status",
-    "site_id": "j.site_id = :site_id", "since": "j.created_at >= :since", "until": "j.created_at < :until",
+    "user_id": "j.user_id = :user_id",
+    "type": "j.type = :type",
+    "status": "j.status = :status",
+    "site_id": "j.site_id = :site_id",
+    "since": "j.created_at >= :since",
+    "until": "j.created_at < :until",
     # Keyset: strictly older than the cursor's job in (created_at, id) order.
     "after": "j.created_at <= :after_created AND (j.created_at < :after_created OR j.id < :after_id)",
 }
@@ -166,8 +190,10 @@ def list_jobs(filters: frozenset[str]) -> TextClause:
     if statement is None:
         where = " AND ".join(LIST_FILTERS[f] for f in sorted(filters)) or "true"
         statement = _LISTS[filters] = text(
-            f"SELECT {_JOB_COLUMNS} WHERE {where} ORDER BY j.created_at DESC, j.id DESC LIMIT :limit")
+            f"SELECT {_JOB_COLUMNS} WHERE {where} ORDER BY j.created_at DESC, j.id DESC LIMIT :limit"
+        )
     return statement
+
 
 #: Cancel a job that has not started: it never will.
 CANCEL_PENDING = text("""

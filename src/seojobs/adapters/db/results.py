@@ -43,8 +43,10 @@ MESSAGES = text("""
 
 
 def _iso(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, uuid.UUID) else v)
-            for k, v in row.items()}
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, uuid.UUID) else v)
+        for k, v in row.items()
+    }
 
 
 async def latest_crawl(engine: AsyncEngine, site_id: uuid.UUID) -> uuid.UUID | None:
@@ -54,18 +56,33 @@ async def latest_crawl(engine: AsyncEngine, site_id: uuid.UUID) -> uuid.UUID | N
     return None if value is None else uuid.UUID(str(value))
 
 
-async def site_issues(engine: AsyncEngine, site_id: uuid.UUID, crawl: uuid.UUID, *, rule: str | None,
-                      severity: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+async def site_issues(
+    engine: AsyncEngine,
+    site_id: uuid.UUID,
+    crawl: uuid.UUID,
+    *,
+    rule: str | None,
+    severity: str | None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
     """One crawl's issues, filtered by rule and severity."""
-    params = {"site": site_id, "crawl": crawl, "rule": rule, "severity": severity,
-              "limit": min(limit, MAX_RESULTS), "offset": offset}
+    params = {
+        "site": site_id,
+        "crawl": crawl,
+        "rule": rule,
+        "severity": severity,
+        "limit": min(limit, MAX_RESULTS),
+        "offset": offset,
+    }
     async with engine.connect() as conn:
         rows = (await conn.execute(ISSUES, params)).mappings().all()
     return [_iso(dict(r)) for r in rows]
 
 
-async def site_pages(engine: AsyncEngine, site_id: uuid.UUID, crawl: uuid.UUID, *, limit: int,
-                     offset: int) -> list[dict[str, Any]]:
+async def site_pages(
+    engine: AsyncEngine, site_id: uuid.UUID, crawl: uuid.UUID, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
     """One crawl's pages."""
     params = {"site": site_id, "crawl": crawl, "limit": min(limit, MAX_RESULTS), "offset": offset}
     async with engine.connect() as conn:
@@ -80,8 +97,9 @@ async def latest_recommendations(engine: AsyncEngine, site_id: uuid.UUID) -> dic
     return None if row is None else _iso(dict(row))
 
 
-async def conversation(engine: AsyncEngine, conversation_id: uuid.UUID,
-                       user_id: uuid.UUID | None) -> dict[str, Any]:
+async def conversation(
+    engine: AsyncEngine, conversation_id: uuid.UUID, user_id: uuid.UUID | None
+) -> dict[str, Any]:
     """A conversation with its messages; NotFound when missing or another user's."""
     async with engine.connect() as conn:
         row = (await conn.execute(CONVERSATION, {"id": conversation_id, "user": user_id})).mappings().first()

@@ -38,8 +38,9 @@ def _count(counter: str) -> str:
 _COUNT = {c: text(_count(c)) for c in ("crawls", "analyses")}
 
 
-async def site_and_plan(conn: AsyncConnection, site_id: uuid.UUID, owner: uuid.UUID | None,
-                        user_id: uuid.UUID | None) -> str | None:
+async def site_and_plan(
+    conn: AsyncConnection, site_id: uuid.UUID, owner: uuid.UUID | None, user_id: uuid.UUID | None
+) -> str | None:
     """Check the site exists (and is the owner's, when given); the plan of ``user_id`` (None when
     there is none). NotFound when the site is missing or another owner's."""
     params = {"site_id": site_id, "owner": owner, "user_id": user_id}
@@ -55,8 +56,9 @@ async def user_plan(conn: AsyncConnection, user_id: uuid.UUID) -> str | None:
     return None if value is None else str(value)
 
 
-async def count_usage(conn: AsyncConnection, user_id: uuid.UUID, counter: str, quota: int | None,
-                      now: datetime) -> int:
+async def count_usage(
+    conn: AsyncConnection, user_id: uuid.UUID, counter: str, quota: int | None, now: datetime
+) -> int:
     """Count one job against this month's usage; QuotaExceeded (nothing counted) past the quota."""
     month = month_of(now)
     if counter not in _COUNT:
@@ -67,7 +69,11 @@ async def count_usage(conn: AsyncConnection, user_id: uuid.UUID, counter: str, q
         raise QuotaExceeded(
             f"your plan allows {quota} {counter} a month and this month's are used up; "
             f"the quota resets on {reset.date().isoformat()}",
-            quota=quota, usage=quota, resetAt=reset.isoformat(), counter=counter)
+            quota=quota,
+            usage=quota,
+            resetAt=reset.isoformat(),
+            counter=counter,
+        )
     return int(used)
 
 

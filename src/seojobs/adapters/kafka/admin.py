@@ -46,9 +46,16 @@ async def replication_of(admin: AIOKafkaAdminClient, target: KafkaTarget) -> Rep
 
 def new_topic(spec: TopicSpec, replication: Replication) -> NewTopic:
     """The creation request of one topic."""
-    return NewTopic(spec.name, spec.partitions, replication.factor, topic_configs={
-        "retention.ms": str(spec.retention_ms), "cleanup.policy": "delete",
-        "min.insync.replicas": str(replication.min_insync)})
+    return NewTopic(
+        spec.name,
+        spec.partitions,
+        replication.factor,
+        topic_configs={
+            "retention.ms": str(spec.retention_ms),
+            "cleanup.policy": "delete",
+            "min.insync.replicas": str(replication.min_insync),
+        },
+    )
 
 
 async def ensure_topics(target: KafkaTarget, specs: Iterable[TopicSpec]) -> list[str]:
@@ -64,12 +71,17 @@ async def ensure_topics(target: KafkaTarget, specs: Iterable[TopicSpec]) -> list
         response = await admin.create_topics([new_topic(s, replication) for s in missing])
         # The broker answers each topic apart (aiokafka raises none of them); "already exists"
         # means another process was first.
-        refused = [(e[0], e[2] if len(e) > 2 else "") for e in response.topic_errors
-                   if e[1] not in (0, TopicAlreadyExistsError.errno)]
+        refused = [
+            (e[0], e[2] if len(e) > 2 else "")
+            for e in response.topic_errors
+            if e[1] not in (0, TopicAlreadyExistsError.errno)
+        ]
         if refused:
-            raise TopicsRefused(f"Kafka refused to create {len(refused)} topics with {replication.factor} "
-                                f"replicas and min ISR {replication.min_insync}: {refused[0][0]}: "
-                                f"{refused[0][1]}")
+            raise TopicsRefused(
+                f"Kafka refused to create {len(refused)} topics with {replication.factor} "
+                f"replicas and min ISR {replication.min_insync}: {refused[0][0]}: "
+                f"{refused[0][1]}"
+            )
         return [s.name for s in missing]
     except KafkaError as exc:
         raise await unavailable(target, exc) from exc

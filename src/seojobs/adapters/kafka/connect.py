@@ -65,8 +65,11 @@ def security_kwargs(target: KafkaTarget) -> dict[str, Any]:
     conn = as_connection(target)
     out: dict[str, Any] = {"security_protocol": conn.security_protocol}
     if conn.uses_sasl:
-        out.update(sasl_mechanism=conn.sasl_mechanism, sasl_plain_username=conn.sasl_username,
-                   sasl_plain_password=conn.sasl_password)
+        out.update(
+            sasl_mechanism=conn.sasl_mechanism,
+            sasl_plain_username=conn.sasl_username,
+            sasl_plain_password=conn.sasl_password,
+        )
     if conn.uses_tls:
         out["ssl_context"] = _ssl_context(conn.ssl_cafile)
     return out
@@ -94,8 +97,11 @@ def faust_kwargs(target: KafkaTarget) -> dict[str, Any]:
     context = _ssl_context(conn.ssl_cafile) if conn.uses_tls else None
     if conn.uses_sasl:
         out["broker_credentials"] = faust.SASLCredentials(
-            username=conn.sasl_username, password=conn.sasl_password,
-            mechanism=conn.sasl_mechanism, ssl_context=context)
+            username=conn.sasl_username,
+            password=conn.sasl_password,
+            mechanism=conn.sasl_mechanism,
+            ssl_context=context,
+        )
     elif context is not None:
         out["broker_credentials"] = faust.SSLCredentials(context)
     return out
@@ -111,17 +117,20 @@ async def diagnose(target: KafkaTarget) -> None:
     for server in (s.strip() for s in conn.bootstrap.split(",") if s.strip()):
         host, _, port = server.rpartition(":")
         try:
-            client = await create_conn(host, int(port), request_timeout_ms=DIAGNOSE_TIMEOUT_MS,
-                                       **security_kwargs(conn))
+            client = await create_conn(
+                host, int(port), request_timeout_ms=DIAGNOSE_TIMEOUT_MS, **security_kwargs(conn)
+            )
         except SaslAuthenticationFailed as exc:
             raise KafkaAuthFailed(
                 f"Kafka at {server} refused the credentials of user {conn.sasl_username!r} "
                 f"({conn.sasl_mechanism}): {exc}. Check SEOJOBS_KAFKA_SASL_USERNAME and "
-                "SEOJOBS_KAFKA_SASL_PASSWORD.") from exc
+                "SEOJOBS_KAFKA_SASL_PASSWORD."
+            ) from exc
         except ssl.SSLError as exc:
             raise KafkaAuthFailed(
                 f"TLS with Kafka at {server} failed: {exc}. Check SEOJOBS_KAFKA_SSL_CAFILE "
-                f"({conn.ssl_cafile}) and SEOJOBS_KAFKA_SECURITY_PROTOCOL.") from exc
+                f"({conn.ssl_cafile}) and SEOJOBS_KAFKA_SECURITY_PROTOCOL."
+            ) from exc
         except (TimeoutError, OSError, KafkaError):
             continue
         client.close()

@@ -53,10 +53,14 @@ def watches(topics: Topics, retry_steps: int) -> list[Watch]:
     out = []
     for service in Service:
         group = f"{topics.prefix}seojobs-{service.value}"
-        out += [Watch(group, topics.requested(service, lane), service.value, lane.value)
-                for lane in LANES_BY_PREFERENCE]
-        out += [Watch(group, topic, service.value, "retry." + topic.rsplit(".retry.", 1)[1])
-                for topic in topics.retry_topics(service, retry_steps)]
+        out += [
+            Watch(group, topics.requested(service, lane), service.value, lane.value)
+            for lane in LANES_BY_PREFERENCE
+        ]
+        out += [
+            Watch(group, topic, service.value, "retry." + topic.rsplit(".retry.", 1)[1])
+            for topic in topics.retry_topics(service, retry_steps)
+        ]
     out.append(Watch(f"{topics.prefix}seojobs-projector", topics.job_events, "projector", "events"))
     return out
 
@@ -64,8 +68,9 @@ def watches(topics: Topics, retry_steps: int) -> list[Watch]:
 async def read_lag(bootstrap: KafkaTarget, watched: Sequence[Watch]) -> list[TopicLag]:
     """The lag of every watched topic (topics that do not exist yet are left out)."""
     admin = admin_client(bootstrap, REQUEST_TIMEOUT_MS)
-    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False,
-                                request_timeout_ms=REQUEST_TIMEOUT_MS)
+    consumer = AIOKafkaConsumer(
+        **client_kwargs(bootstrap), enable_auto_commit=False, request_timeout_ms=REQUEST_TIMEOUT_MS
+    )
     try:
         await admin.start()
         await consumer.start()
@@ -76,11 +81,18 @@ async def read_lag(bootstrap: KafkaTarget, watched: Sequence[Watch]) -> list[Top
         starts = await consumer.beginning_offsets(every)
         groups = sorted({w.group for w in watched})
         offsets = await asyncio.gather(*(admin.list_consumer_group_offsets(g) for g in groups))
-        committed = {g: {tp: meta.offset for tp, meta in o.items()}
-                     for g, o in zip(groups, offsets, strict=True)}
-        return [TopicLag(w, sum(ends[tp] for tp in parts[w.topic]),
-                         sum(_position(committed[w.group].get(tp, -1), starts[tp]) for tp in parts[w.topic]))
-                for w in watched if w.topic in parts]
+        committed = {
+            g: {tp: meta.offset for tp, meta in o.items()} for g, o in zip(groups, offsets, strict=True)
+        }
+        return [
+            TopicLag(
+                w,
+                sum(ends[tp] for tp in parts[w.topic]),
+                sum(_position(committed[w.group].get(tp, -1), starts[tp]) for tp in parts[w.topic]),
+            )
+            for w in watched
+            if w.topic in parts
+        ]
     except KafkaError as exc:
         raise KafkaUnavailable(f"Kafka at {bootstrap_of(bootstrap)} did not answer: {exc}") from exc
     finally:
@@ -145,14 +157,21 @@ class GroupLagReader:
         except (KafkaError, OSError) as exc:
             await self.close()
             raise KafkaUnavailable(f"Kafka at {bootstrap_of(self.bootstrap)} did not answer: {exc}") from exc
-        return {(tp.topic, tp.partition): max(0, ends[tp] - _position(
-            committed[tp].offset if tp in committed else -1, starts[tp])) for tp in wanted}
+        return {
+            (tp.topic, tp.partition): max(
+                0, ends[tp] - _position(committed[tp].offset if tp in committed else -1, starts[tp])
+            )
+            for tp in wanted
+        }
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._consumer is None:
             admin = admin_client(self.bootstrap, REQUEST_TIMEOUT_MS)
-            consumer = AIOKafkaConsumer(**client_kwargs(self.bootstrap), enable_auto_commit=False,
-                                        request_timeout_ms=REQUEST_TIMEOUT_MS)
+            consumer = AIOKafkaConsumer(
+                **client_kwargs(self.bootstrap),
+                enable_auto_commit=False,
+                request_timeout_ms=REQUEST_TIMEOUT_MS,
+            )
             self._admin, self._consumer = admin, consumer
             await admin.start()
             await consumer.start()

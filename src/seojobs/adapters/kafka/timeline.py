@@ -23,8 +23,18 @@ FETCH_RECORDS = 5000
 #: Start reading this long before the job's creation, ms (clocks of API and broker differ a little).
 CLOCK_SKEW_MS = 5000
 #: Payload fields a timeline entry keeps (results can be large; the job row has them).
-KEPT_FIELDS = ("progress", "message", "error", "reason", "due_at", "worker", "topic", "partition", "type",
-               "priority")
+KEPT_FIELDS = (
+    "progress",
+    "message",
+    "error",
+    "reason",
+    "due_at",
+    "worker",
+    "topic",
+    "partition",
+    "type",
+    "priority",
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,15 @@ def _entry(raw: bytes | None, offset: int, partition: int) -> dict[str, Any] | N
     except ValidationFailed:
         return None
     details = {k: event.payload[k] for k in KEPT_FIELDS if k in event.payload}
-    return {"event": event.event_type.value, "seq": event.seq, "attempt": event.attempt,
-            "at": event.occurred_at, "partition": partition, "offset": offset, "details": details}
+    return {
+        "event": event.event_type.value,
+        "seq": event.seq,
+        "attempt": event.attempt,
+        "at": event.occurred_at,
+        "partition": partition,
+        "offset": offset,
+        "details": details,
+    }
 
 
 async def _at_end(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
@@ -54,8 +71,9 @@ async def _at_end(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -
 
 async def job_timeline(bootstrap: KafkaTarget, topic: str, job_id: str, created_at: datetime) -> Timeline:
     """Every event of one job on ``topic`` since it was created."""
-    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False,
-                                max_poll_records=FETCH_RECORDS)
+    consumer = AIOKafkaConsumer(
+        **client_kwargs(bootstrap), enable_auto_commit=False, max_poll_records=FETCH_RECORDS
+    )
     key = job_id.encode()
     events: list[dict[str, Any]] = []
     try:

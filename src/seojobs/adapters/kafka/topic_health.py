@@ -50,12 +50,17 @@ async def describe(target: KafkaTarget, names: Sequence[str]) -> dict[str, Topic
         wanted = [n for n in names if n in existing]
         out: dict[str, TopicState] = {}
         for start in range(0, len(wanted), DESCRIBE_CHUNK):
-            chunk = wanted[start:start + DESCRIBE_CHUNK]
-            configs = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, n)
-                                                    for n in chunk])
-            min_isr = {r["resource_name"]: int(e["config_value"])
-                       for c in configs for r in c.to_object()["resources"]
-                       for e in r["config_entries"] if e["config_names"] == "min.insync.replicas"}
+            chunk = wanted[start : start + DESCRIBE_CHUNK]
+            configs = await admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, n) for n in chunk]
+            )
+            min_isr = {
+                r["resource_name"]: int(e["config_value"])
+                for c in configs
+                for r in c.to_object()["resources"]
+                for e in r["config_entries"]
+                if e["config_names"] == "min.insync.replicas"
+            }
             for d in await admin.describe_topics(chunk):
                 if d["error_code"] == 0:
                     out[d["topic"]] = _state(d, min_isr)
@@ -100,7 +105,7 @@ async def under_replicated(target: KafkaTarget, prefix: str = "") -> dict[str, i
         names = [t for t in await admin.list_topics() if t.startswith(prefix)]
         out: dict[str, int] = {}
         for start in range(0, len(names), DESCRIBE_CHUNK):
-            for d in await admin.describe_topics(names[start:start + DESCRIBE_CHUNK]):
+            for d in await admin.describe_topics(names[start : start + DESCRIBE_CHUNK]):
                 n = sum(1 for p in d["partitions"] if len(p["isr"]) < len(p["replicas"]))
                 if n:
                     out[d["topic"]] = n

@@ -50,8 +50,9 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
 
 async def jobs_on_topic(bootstrap: KafkaTarget, topic: str, since: datetime) -> TopicScan:
     """Every job with a message on ``topic`` from ``since`` up to the topic's end as it is now."""
-    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False,
-                                max_poll_records=FETCH_RECORDS)
+    consumer = AIOKafkaConsumer(
+        **client_kwargs(bootstrap), enable_auto_commit=False, max_poll_records=FETCH_RECORDS
+    )
     scan = TopicScan()
     seen: set[uuid.UUID] = set()
     try:

@@ -84,15 +84,12 @@ def _repair_turns(message: Message, reason: str) -> tuple[MessageParam, ...]:
     if not uses:
         # No tool_use to answer with a tool_result: say it in plain text instead.
         texts: list[TextBlockParam] = [
-            {"type": "text", "text": block.text}
-            for block in message.content
-            if block.type == "text"
+            {"type": "text", "text": block.text} for block in message.content if block.type == "text"
         ]
         user: MessageParam = {"role": "user", "content": [{"type": "text", "text": text}]}
         return ({"role": "assistant", "content": texts}, user) if texts else (user,)
     results: list[ToolResultBlockParam] = [
-        {"type": "tool_result", "tool_use_id": use["id"], "is_error": True, "content": text}
-        for use in uses
+        {"type": "tool_result", "tool_use_id": use["id"], "is_error": True, "content": text} for use in uses
     ]
     return {"role": "assistant", "content": uses}, {"role": "user", "content": results}
 
@@ -166,9 +163,7 @@ class ClaudeEngine:
         if not digest.groups:
             return EngineAnswer((), CLAUDE_ENGINE_NAME, self.model, (), tokens)
         prompt = render_digest(digest)
-        messages: list[MessageParam] = [
-            {"role": "user", "content": [{"type": "text", "text": prompt}]}
-        ]
+        messages: list[MessageParam] = [{"role": "user", "content": [{"type": "text", "text": prompt}]}]
         records = [MessageRecord(role="user", content=prompt, model=self.model)]
         for attempt in range(REPAIR_ATTEMPTS + 1):
             message = await self._ask(messages, records, tokens)
@@ -185,9 +180,7 @@ class ClaudeEngine:
                 turns = _repair_turns(message, exc.reason)
                 messages.extend(turns)
                 records.append(
-                    MessageRecord(
-                        role="user", content=json.dumps(turns[-1]["content"]), model=self.model
-                    )
+                    MessageRecord(role="user", content=json.dumps(turns[-1]["content"]), model=self.model)
                 )
                 continue
             return EngineAnswer(

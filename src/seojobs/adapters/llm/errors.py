@@ -43,9 +43,7 @@ def _describe(exc: anthropic.APIStatusError) -> str:
     return f"{exc.status_code} {kind}: {message}"
 
 
-def _status_failure(
-    exc: anthropic.APIStatusError, model: str, details: dict[str, object]
-) -> JobFailure:
+def _status_failure(exc: anthropic.APIStatusError, model: str, details: dict[str, object]) -> JobFailure:
     status = exc.status_code
     described = _describe(exc)
     details = {**details, "status": status, "request_id": exc.request_id}
@@ -65,9 +63,7 @@ def _status_failure(
             **details,
         )
     if status == 404:
-        return PermanentError(
-            f"model {model!r} not found; check ANTHROPIC_MODEL ({described})", **details
-        )
+        return PermanentError(f"model {model!r} not found; check ANTHROPIC_MODEL ({described})", **details)
     if status == 400:
         return PermanentError(f"the Anthropic API rejected the request ({described})", **details)
     return PermanentError(f"the Anthropic API refused the request ({described})", **details)

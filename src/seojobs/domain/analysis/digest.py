@@ -163,17 +163,11 @@ SUMMARY_HEADING: Final[str] = "\n## Further rules (counts only)"
 
 
 def _summary_line(group: RuleGroup) -> str:
-    return (
-        f"- {group.rule} | severity {group.severity} | "
-        f"{group.count} issues on {group.pages} pages"
-    )
+    return f"- {group.rule} | severity {group.severity} | {group.count} issues on {group.pages} pages"
 
 
 def _detail_block(group: RuleGroup) -> str:
-    lines = [
-        f"\n### {group.rule} | severity {group.severity} | "
-        f"{group.count} issues on {group.pages} pages"
-    ]
+    lines = [f"\n### {group.rule} | severity {group.severity} | {group.count} issues on {group.pages} pages"]
     lines.extend(f"- {example.url} :: {example.evidence}" for example in group.examples)
     return "\n".join(lines)
 

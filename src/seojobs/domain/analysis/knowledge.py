@@ -47,5 +47,7 @@ def offline_recommendations(digest: Digest) -> list[Recommendation]:
 
 def rule_glossary() -> str:
     """Return one line per known rule saying its category and what it means, for the prompt."""
-    return "\n".join(f"- {rule} ({CATEGORY_LABEL[category_of(rule)]}): {entry.meaning}"
-                     for rule, entry in KNOWLEDGE_BASE.items())
+    return "\n".join(
+        f"- {rule} ({CATEGORY_LABEL[category_of(rule)]}): {entry.meaning}"
+        for rule, entry in KNOWLEDGE_BASE.items()
+    )

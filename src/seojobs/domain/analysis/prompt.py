@@ -81,8 +81,7 @@ ANSWER_TOOL: Final[dict[str, Any]] = {
 def repair_instruction(reason: str, truncated: bool) -> str:
     """Return the tool_result text telling the model what was wrong with its answer."""
     cut = (
-        " The answer was cut off at the output token limit: give fewer and shorter "
-        "recommendations."
+        " The answer was cut off at the output token limit: give fewer and shorter recommendations."
         if truncated
         else ""
     )

@@ -22,9 +22,7 @@ MAX_REASONS: Final[int] = 5
 Priority = Literal["critical", "high", "medium", "low"]
 #: How much work a fix takes.
 Effort = Literal["low", "medium", "high"]
-_Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)
-]
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)]
 
 
 class Recommendation(BaseModel):
@@ -77,8 +75,7 @@ RECOMMENDATION_SCHEMA: Final[dict[str, Any]] = {
         },
         "expected_impact": {
             **_TEXT_SCHEMA,
-            "description": "What fixing it changes for search visibility or users, in one or two "
-            "sentences.",
+            "description": "What fixing it changes for search visibility or users, in one or two sentences.",
         },
         "effort": {
             "type": "string",
@@ -135,9 +132,7 @@ def parse_recommendations(
 ) -> list[Recommendation]:
     """Validate the answer tool's input; with ``known_rules``, every rule must be one of them."""
     if not isinstance(tool_input, dict):
-        raise InvalidRecommendations(
-            f"the tool input must be a JSON object, got {type(tool_input).__name__}"
-        )
+        raise InvalidRecommendations(f"the tool input must be a JSON object, got {type(tool_input).__name__}")
     try:
         answer = _Answer.model_validate(tool_input)
     except ValidationError as exc:

@@ -24,8 +24,10 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: Where the documents are published; a document's ``$id`` is this plus its path.
 BASE_URI = "https://seojobs.dev/schemas/"
 
-_ENVELOPE = ("Every message on the job-event, work and delay topics. Key: the job id (UTF-8), so "
-             "one job's events stay in one partition, in order.")
+_ENVELOPE = (
+    "Every message on the job-event, work and delay topics. Key: the job id (UTF-8), so "
+    "one job's events stay in one partition, in order."
+)
 
 
 @dataclass(frozen=True)
@@ -50,17 +52,38 @@ class _Generator(GenerateJsonSchema):
 
 def catalogue() -> tuple[SchemaDoc, ...]:
     """Every document, in a stable order."""
-    docs = [SchemaDoc("events/envelope.v1.json", Envelope, "seojobs job event envelope, version 1",
-                      _ENVELOPE, closed=True)]
-    docs += [SchemaDoc(f"events/payloads/{etype.value}.v1.json", model,
-                       TITLES.get(etype, f"{etype.value} payload"))
-             for etype, model in PAYLOADS.items()]
+    docs = [
+        SchemaDoc(
+            "events/envelope.v1.json",
+            Envelope,
+            "seojobs job event envelope, version 1",
+            _ENVELOPE,
+            closed=True,
+        )
+    ]
+    docs += [
+        SchemaDoc(
+            f"events/payloads/{etype.value}.v1.json", model, TITLES.get(etype, f"{etype.value} payload")
+        )
+        for etype, model in PAYLOADS.items()
+    ]
     docs.append(SchemaDoc("dead_letter.v1.json", DeadLetterRecord, "A record on the dead-letter topic"))
-    docs.append(SchemaDoc("notify/jobs_changed.v1.json", JobsChanged,
-                          "The payload of a NOTIFY on the jobs channel (seojobs_jobs)"))
-    docs += [SchemaDoc(f"results/{spec.job_type.value}.v1.json", spec.result,
-                       f"The result of a {spec.job_type.value} job")
-             for spec in KNOWN if spec.result is not None]
+    docs.append(
+        SchemaDoc(
+            "notify/jobs_changed.v1.json",
+            JobsChanged,
+            "The payload of a NOTIFY on the jobs channel (seojobs_jobs)",
+        )
+    )
+    docs += [
+        SchemaDoc(
+            f"results/{spec.job_type.value}.v1.json",
+            spec.result,
+            f"The result of a {spec.job_type.value} job",
+        )
+        for spec in KNOWN
+        if spec.result is not None
+    ]
     return tuple(docs)
 
 

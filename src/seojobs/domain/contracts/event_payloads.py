@@ -37,7 +37,8 @@ class RequestedPayload(_Payload):
     type: JobType
     priority: int = Field(ge=MIN_PRIORITY, le=MAX_PRIORITY)
     payload: dict[str, Any] = Field(
-        description="The job type's payload, camelCase keys (siteId, userId, maxPages, daysOld, month...).")
+        description="The job type's payload, camelCase keys (siteId, userId, maxPages, daysOld, month...)."
+    )
     max_attempts: int = Field(ge=1)
     user_id: NullableUuid
     site_id: NullableUuid
@@ -48,9 +49,11 @@ class RequestedPayload(_Payload):
     depends_on: list[UuidStr] = Field(default_factory=list)
     series: int = Field(ge=0)
     history: list[FailedAttempt] = Field(
-        default_factory=list, description="Earlier failed attempts, when this request is a retry.")
+        default_factory=list, description="Earlier failed attempts, when this request is a retry."
+    )
     restarts: OptionalCount = Field(
-        None, description="How often a dead worker's attempt was restarted (a restart's request).")
+        None, description="How often a dead worker's attempt was restarted (a restart's request)."
+    )
 
 
 class StartedPayload(_Payload):
@@ -77,8 +80,11 @@ class JobOutcome(_Payload):
 class CompletedPayload(_Payload):
     """job.completed: the job's result."""
 
-    result: JobOutcome = Field(description=(
-        "The job type's result (the seed's shapes, e.g. {success, pagesAnalyzed, issuesFound, ...})."))
+    result: JobOutcome = Field(
+        description=(
+            "The job type's result (the seed's shapes, e.g. {success, pagesAnalyzed, issuesFound, ...})."
+        )
+    )
 
 
 class FailedPayload(_Payload):
@@ -126,8 +132,10 @@ PAYLOADS: dict[EventType, type[BaseModel]] = {
 #: Titles of the published payload schemas (where the docstring alone does not say enough).
 TITLES: dict[EventType, str] = {
     EventType.REQUESTED: (
-        "job.requested payload: the whole job, so the jobs table can be rebuilt from the topic"),
+        "job.requested payload: the whole job, so the jobs table can be rebuilt from the topic"
+    ),
     EventType.RETRY_SCHEDULED: (
         "job.retry_scheduled payload (on the job-event topic: error, due time, delay step; on a "
-        "delay topic: the request plus due_at and target_topic)"),
+        "delay topic: the request plus due_at and target_topic)"
+    ),
 }

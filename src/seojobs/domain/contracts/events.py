@@ -18,8 +18,10 @@ from seojobs.domain.jobs import JobType
 #: Version of the envelope and payload shapes described in schemas/ (``Envelope.schema_version``).
 SCHEMA_VERSION: Literal[1] = 1
 
-_SEQ = ("Per-job monotonic sequence: series (redrives) << 32 | attempt << 20 | step. A projector "
-        "applies an event only if its seq is above the row's last applied seq.")
+_SEQ = (
+    "Per-job monotonic sequence: series (redrives) << 32 | attempt << 20 | step. A projector "
+    "applies an event only if its seq is above the row's last applied seq."
+)
 
 
 class EventType(StrEnum):
@@ -40,21 +42,23 @@ class Envelope(BaseModel):
 
     # The reader ignores fields it does not know (a newer producer may add some); the published
     # schema forbids them, so producers in other languages send exactly these.
-    model_config = ConfigDict(extra="ignore", frozen=True,
-                              json_schema_extra=require("schema_version", "payload"))
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, json_schema_extra=require("schema_version", "payload")
+    )
 
     event_id: UuidStr = Field(description="Unique id of this event.")
     event_type: EventType
     schema_version: Literal[1] = 1
     job_id: UuidStr
     job_type: JobType
-    attempt: int = Field(ge=0, strict=True,
-                         description="The attempt this event belongs to (0 for a request not yet run).")
+    attempt: int = Field(
+        ge=0, strict=True, description="The attempt this event belongs to (0 for a request not yet run)."
+    )
     seq: int = Field(ge=0, strict=True, description=_SEQ)
     occurred_at: DateTimeStr
     payload: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Shape depends on event_type: see payloads/<event_type>.v1.json.")
+        default_factory=dict, description="Shape depends on event_type: see payloads/<event_type>.v1.json."
+    )
 
     @field_validator("payload", mode="before")
     @classmethod

@@ -35,8 +35,10 @@ def _no_default(schema: dict[str, Any]) -> None:
 #: A string a producer may leave out but never sends as null (the reader sees None when absent).
 OptionalStr = Annotated[str | None, WithJsonSchema({"type": "string"}), Field(json_schema_extra=_no_default)]
 #: A count (integer >= 0) a producer may leave out but never sends as null.
-OptionalCount = Annotated[int | None, WithJsonSchema({"type": "integer", "minimum": 0}),
-                          Field(json_schema_extra=_no_default)]
+OptionalCount = Annotated[
+    int | None, WithJsonSchema({"type": "integer", "minimum": 0}), Field(json_schema_extra=_no_default)
+]
 #: A flag a producer may leave out but never sends as null.
-OptionalBool = Annotated[bool | None, WithJsonSchema({"type": "boolean"}),
-                         Field(json_schema_extra=_no_default)]
+OptionalBool = Annotated[
+    bool | None, WithJsonSchema({"type": "boolean"}), Field(json_schema_extra=_no_default)
+]

@@ -37,7 +37,8 @@ class CrawlResult(_Result):
     issues_by_rule: dict[str, int] | None = Field(None, alias="issuesByRule")
     duration_ms: int | None = Field(None, alias="durationMs")
     stopped_reason: Literal["completed", "max_pages", "error_threshold", "job_timeout"] | None = Field(
-        None, alias="stoppedReason")
+        None, alias="stoppedReason"
+    )
 
 
 class AnalysisResult(_Result):

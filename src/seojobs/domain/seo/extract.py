@@ -13,16 +13,31 @@ from seojobs.domain.seo.facts import Hreflang, Image, Link, PageFacts, ResponseF
 
 #: Elements whose text is not main content.
 NON_MAIN_TAGS: tuple[str, ...] = (
-    "nav", "header", "footer", "script", "style", "noscript", "template", "svg",
+    "nav",
+    "header",
+    "footer",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
 )
 #: Sub-resource elements and the attribute holding their URL (used for mixed content).
 RESOURCE_ATTRS: tuple[tuple[str, str], ...] = (
-    ("img", "src"), ("script", "src"), ("iframe", "src"), ("video", "src"),
-    ("audio", "src"), ("source", "src"), ("embed", "src"), ("object", "data"),
+    ("img", "src"),
+    ("script", "src"),
+    ("iframe", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("source", "src"),
+    ("embed", "src"),
+    ("object", "data"),
 )
 #: Sub-resources whose status the crawl checks: (tag, URL attribute, rel the tag needs).
 CHECKED_RESOURCES: tuple[tuple[str, str, str | None], ...] = (
-    ("img", "src", None), ("script", "src", None), ("link", "href", "stylesheet"),
+    ("img", "src", None),
+    ("script", "src", None),
+    ("link", "href", "stylesheet"),
 )
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -110,8 +125,10 @@ def _links(root: _Element, base: str, scope: UrlScope) -> list[Link]:
     for a in root.iter("a"):
         href = a.get("href")
         url = target = None
-        if href is not None and href.strip() and not href.strip().lower().startswith(
-            ("javascript:", "mailto:", "tel:", "data:")
+        if (
+            href is not None
+            and href.strip()
+            and not href.strip().lower().startswith(("javascript:", "mailto:", "tel:", "data:"))
         ):
             url = _join(base, href.strip())
             target = scope.normalize(url) if url is not None else None
@@ -151,8 +168,11 @@ def _head_extras(root: _Element) -> tuple[list[str], frozenset[str]]:
 
 
 def _json_ld(root: _Element) -> list[str]:
-    return [s.text_content() for s in root.iter("script")  # type: ignore[attr-defined]
-            if (s.get("type") or "").strip().lower() == "application/ld+json"]
+    return [
+        s.text_content()  # type: ignore[attr-defined]
+        for s in root.iter("script")
+        if (s.get("type") or "").strip().lower() == "application/ld+json"
+    ]
 
 
 def _resources(root: _Element, base: str) -> list[str]:
@@ -177,13 +197,16 @@ def extract_page_facts(page_html: str, response: ResponseFacts, scope: UrlScope)
     header_directives = _header_directives(headers)
     root = _parse(page_html)
     common = {
-        "url": scope.normalize(response.url) or response.url, "status": response.status,
-        "ttfb_ms": response.ttfb_ms, "bytes": response.bytes,
+        "url": scope.normalize(response.url) or response.url,
+        "status": response.status,
+        "ttfb_ms": response.ttfb_ms,
+        "bytes": response.bytes,
     }
     if root is None:
         return PageFacts(
             robots_directives=tuple(header_directives),
-            resources=tuple(response.loaded_resources), **common,  # type: ignore[arg-type]
+            resources=tuple(response.loaded_resources),
+            **common,  # type: ignore[arg-type]
         )
     base = response.url
     base_el = root.find(".//base[@href]")
@@ -204,8 +227,9 @@ def extract_page_facts(page_html: str, response: ResponseFacts, scope: UrlScope)
     titles = tuple(_text(t) for t in root.iter("title") if not _in_svg(t))
     h1s = tuple(_text(h) for h in root.iter("h1"))
     links = tuple(_links(root, base, scope))
-    images = tuple(Image(i.get("src"), i.get("alt"), i.get("width"), i.get("height"))
-                   for i in root.iter("img"))
+    images = tuple(
+        Image(i.get("src"), i.get("alt"), i.get("width"), i.get("height")) for i in root.iter("img")
+    )
     resources = tuple(dict.fromkeys(_resources(root, base) + list(response.loaded_resources)))
     headings = tuple((int(h.tag[1]), _text(h)) for h in root.iter(*_HEADINGS))
     refresh, og = _head_extras(root)

@@ -72,12 +72,21 @@ def _open_graph(p: PageFacts, t: RuleThresholds) -> Iterator[Finding]:
 def _heading_order(p: PageFacts, t: RuleThresholds) -> Iterator[Finding]:
     for (level, text), (next_level, next_text) in zip(p.headings, p.headings[1:], strict=False):
         if next_level - level > 1:
-            yield Finding("heading_order_skipped", p.url,
-                          f"h{level} {text[:60]!r} then h{next_level} {next_text[:60]!r}")
+            yield Finding(
+                "heading_order_skipped",
+                p.url,
+                f"h{level} {text[:60]!r} then h{next_level} {next_text[:60]!r}",
+            )
             return
 
 
 #: The markup rules, applied to every 200 HTML page in both modes.
 MARKUP_RULES: tuple[Callable[[PageFacts, RuleThresholds], Iterator[Finding]], ...] = (
-    _soft_404, _structured_data, _images, _refresh, _nofollow, _open_graph, _heading_order,
+    _soft_404,
+    _structured_data,
+    _images,
+    _refresh,
+    _nofollow,
+    _open_graph,
+    _heading_order,
 )

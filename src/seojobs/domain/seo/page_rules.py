@@ -45,9 +45,7 @@ def _descriptions(p: PageFacts, t: RuleThresholds) -> Iterator[Finding]:
         yield Finding("meta_description_missing", p.url, "no meta description or an empty one")
         return
     if len(p.meta_descriptions) > 1:
-        yield Finding(
-            "meta_description_multiple", p.url, f"{len(p.meta_descriptions)} meta descriptions"
-        )
+        yield Finding("meta_description_multiple", p.url, f"{len(p.meta_descriptions)} meta descriptions")
     text = descriptions[0]
     if len(text) < t.meta_description_min_chars:
         yield Finding("meta_description_too_short", p.url, f"{len(text)} chars: {text!r}")
@@ -96,11 +94,17 @@ def _canonical(p: PageFacts, t: RuleThresholds) -> Iterator[Finding]:
     if len(distinct) > 1:
         problems.append(f"{len(distinct)} distinct canonicals")
     problems += [f"relative canonical {c!r}" for c in p.canonicals if c and not _is_absolute(c)]
-    problems += [f"unparsable canonical {c!r}" for c, x in
-                 zip(p.canonicals, p.canonical_targets, strict=True) if x is None]
+    problems += [
+        f"unparsable canonical {c!r}"
+        for c, x in zip(p.canonicals, p.canonical_targets, strict=True)
+        if x is None
+    ]
     if urlsplit(p.url).path not in ("", "/"):
-        problems += [f"canonicalised to the root {x}" for x in distinct
-                     if urlsplit(x).path in ("", "/") and not urlsplit(x).query]
+        problems += [
+            f"canonicalised to the root {x}"
+            for x in distinct
+            if urlsplit(x).path in ("", "/") and not urlsplit(x).query
+        ]
     if problems:
         yield Finding("canonical_invalid", p.url, "; ".join(problems[:EVIDENCE_ITEMS]))
 
@@ -139,8 +143,16 @@ def _performance(p: PageFacts, t: RuleThresholds) -> Iterator[Finding]:
 
 #: The per-page rules, applied to every 200 HTML page.
 PAGE_RULES: tuple[PageRule, ...] = (
-    _titles, _descriptions, _headings, _links, _canonical, _hreflang, _page_basics, _performance,
-    *MARKUP_RULES, *RENDER_RULES,
+    _titles,
+    _descriptions,
+    _headings,
+    _links,
+    _canonical,
+    _hreflang,
+    _page_basics,
+    _performance,
+    *MARKUP_RULES,
+    *RENDER_RULES,
 )
 
 

@@ -53,8 +53,12 @@ def cumulative_layout_shift(shifts: Iterable[LayoutShift]) -> float:
     best = current = 0.0
     first = last = None
     for shift in sorted(shifts, key=lambda s: s.start_ms):
-        if first is None or last is None or shift.start_ms - last >= CLS_SESSION_GAP_MS \
-                or shift.start_ms - first >= CLS_SESSION_MAX_MS:
+        if (
+            first is None
+            or last is None
+            or shift.start_ms - last >= CLS_SESSION_GAP_MS
+            or shift.start_ms - first >= CLS_SESSION_MAX_MS
+        ):
             first, current = shift.start_ms, 0.0
         current += shift.value
         last = shift.start_ms

@@ -19,8 +19,9 @@ def _show(values: tuple[str, ...]) -> str:
     return ", ".join(repr(v[:QUOTE_CHARS]) for v in values)
 
 
-def _changed(rule: str, what: str, p: PageFacts, raw: tuple[str, ...],
-             rendered: tuple[str, ...]) -> Iterator[Finding]:
+def _changed(
+    rule: str, what: str, p: PageFacts, raw: tuple[str, ...], rendered: tuple[str, ...]
+) -> Iterator[Finding]:
     if raw != rendered:
         yield Finding(rule, p.url, f"raw {what} {_show(raw)}, rendered {_show(rendered)}")
 
@@ -28,18 +29,27 @@ def _changed(rule: str, what: str, p: PageFacts, raw: tuple[str, ...],
 def _rewritten(p: PageFacts, r: RenderFacts) -> Iterator[Finding]:
     yield from _changed("title_changed_by_js", "title", p, r.raw_titles, p.titles)
     yield from _changed("canonical_changed_by_js", "canonical", p, r.raw_canonicals, p.canonicals)
-    yield from _changed("robots_meta_changed_by_js", "meta robots", p,
-                        tuple(sorted(set(r.raw_meta_robots))), tuple(sorted(set(p.meta_robots))))
+    yield from _changed(
+        "robots_meta_changed_by_js",
+        "meta robots",
+        p,
+        tuple(sorted(set(r.raw_meta_robots))),
+        tuple(sorted(set(p.meta_robots))),
+    )
 
 
 def _late_links(p: PageFacts, r: RenderFacts) -> Iterator[Finding]:
-    rendered = [link.target for link in p.links
-                if link.internal and link.target is not None and link.href is not None]
+    rendered = [
+        link.target for link in p.links if link.internal and link.target is not None and link.href is not None
+    ]
     late = list(dict.fromkeys(t for t in rendered if t not in r.raw_link_targets))
     if late:
         noun = "link" if len(late) == 1 else "links"
-        yield Finding("links_only_after_render", p.url,
-                      f"{len(late)} internal {noun} only after rendering, e.g. {late[0]}")
+        yield Finding(
+            "links_only_after_render",
+            p.url,
+            f"{len(late)} internal {noun} only after rendering, e.g. {late[0]}",
+        )
 
 
 def _experience(p: PageFacts, e: Experience, t: RuleThresholds) -> Iterator[Finding]:
@@ -60,13 +70,14 @@ def check_rendered(p: PageFacts, t: RuleThresholds) -> Iterator[Finding]:
         yield from _rewritten(p, p.render)
         yield from _late_links(p, p.render)
         if p.render.dom_elements > t.dom_max_elements:
-            yield Finding("dom_too_large", p.url, f"{p.render.dom_elements:,} elements in the "
-                          f"rendered DOM (limit {t.dom_max_elements:,})")
+            yield Finding(
+                "dom_too_large",
+                p.url,
+                f"{p.render.dom_elements:,} elements in the rendered DOM (limit {t.dom_max_elements:,})",
+            )
     if p.experience is not None:
         yield from _experience(p, p.experience, t)
 
 
 #: The browser-only rules as one page rule.
-RENDER_RULES: tuple[Callable[[PageFacts, RuleThresholds], Iterator[Finding]], ...] = (
-    check_rendered,
-)
+RENDER_RULES: tuple[Callable[[PageFacts, RuleThresholds], Iterator[Finding]], ...] = (check_rendered,)

@@ -100,9 +100,7 @@ def _hreflang_return(site: SiteFacts, page: PageFacts) -> Iterator[Finding]:
         yield Finding("hreflang_no_return", page.url, "no return link from " + ", ".join(missing))
 
 
-def _duplicates(
-    pages: list[PageFacts], rule: str, key: Callable[[PageFacts], str]
-) -> Iterator[Finding]:
+def _duplicates(pages: list[PageFacts], rule: str, key: Callable[[PageFacts], str]) -> Iterator[Finding]:
     groups: dict[str, list[str]] = defaultdict(list)
     for page in pages:
         value = key(page)
@@ -160,7 +158,8 @@ def analyze_site(site: SiteFacts, thresholds: RuleThresholds) -> list[Finding]:
             findings += broken_resources(site, page)
     findings += _duplicates(indexable, "title_duplicate", lambda p: p.title or "")
     findings += _duplicates(
-        indexable, "meta_description_duplicate",
+        indexable,
+        "meta_description_duplicate",
         lambda p: p.meta_descriptions[0] if p.meta_descriptions else "",
     )
     findings += _duplicates(indexable, "duplicate_content", lambda p: p.content_hash)

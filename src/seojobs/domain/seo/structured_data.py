@@ -37,8 +37,9 @@ def parse_blocks(blocks: tuple[str, ...]) -> tuple[list[str], list[dict[str, Any
         try:
             data = json.loads(block)
         except json.JSONDecodeError as exc:
-            invalid.append(f"block {number}: not valid JSON ({exc.msg} at line {exc.lineno}, "
-                           f"column {exc.colno})")
+            invalid.append(
+                f"block {number}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            )
             continue
         found = _items(data)
         untyped = [i for i in found if not isinstance(i, dict) or not _types(i)]

@@ -40,7 +40,10 @@ CLS_HIGH = 0.1
 DOM_MAX_ELEMENTS = 1500
 #: Phrases of a title or first h1 that say the page does not exist (whole words, any case).
 SOFT_404_PHRASES: tuple[str, ...] = (
-    "404", "not found", "page does not exist", "page doesn't exist",
+    "404",
+    "not found",
+    "page does not exist",
+    "page doesn't exist",
 )
 
 

@@ -18,10 +18,18 @@ depends_on = None
 
 def upgrade() -> None:
     """Add the in-flight index the dispatcher counts with, and the dead_letters table."""
-    op.create_index("jobs_inflight_idx", "jobs", ["type", "priority"],
-                    postgresql_where=sa.text("dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')"))
-    op.create_index("jobs_undispatched_user_idx", "jobs", ["type", "user_id"],
-                    postgresql_where=sa.text("status = 'PENDING' AND dispatched_at IS NULL"))
+    op.create_index(
+        "jobs_inflight_idx",
+        "jobs",
+        ["type", "priority"],
+        postgresql_where=sa.text("dispatched_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')"),
+    )
+    op.create_index(
+        "jobs_undispatched_user_idx",
+        "jobs",
+        ["type", "user_id"],
+        postgresql_where=sa.text("status = 'PENDING' AND dispatched_at IS NULL"),
+    )
     op.create_table(
         "dead_letters",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
@@ -34,8 +42,12 @@ def upgrade() -> None:
         sa.Column("source_topic", sa.String(length=255), nullable=False),
         sa.Column("source_partition", sa.Integer(), nullable=False),
         sa.Column("source_offset", sa.BigInteger(), nullable=False),
-        sa.Column("attempts", postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'[]'::jsonb"),
-                  nullable=False),
+        sa.Column(
+            "attempts",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'[]'::jsonb"),
+            nullable=False,
+        ),
         sa.Column("original", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.Column("original_base64", sa.Text(), nullable=True),
         sa.Column("dlq_partition", sa.Integer(), nullable=False),

@@ -25,8 +25,9 @@ def upgrade() -> None:
     """Create job_leases and crawl_checkpoints."""
     op.create_table(
         "job_leases",
-        sa.Column("job_id", UUID(as_uuid=True), sa.ForeignKey("jobs.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "job_id", UUID(as_uuid=True), sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("series", sa.Integer(), nullable=False),
         sa.Column("attempt", sa.Integer(), nullable=False),
         sa.Column("service", sa.String(255), nullable=False),
@@ -38,8 +39,7 @@ def upgrade() -> None:
         sa.Column("partition", sa.Integer(), nullable=False),
         sa.Column("offset", sa.BigInteger(), nullable=False),
         sa.Column("since", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("heartbeat_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.CheckConstraint("state IN ('held', 'running', 'done')", name="job_leases_state_check"),
     )
     # No index beside the key: the table holds only live leases (a few per run slot), so the
@@ -48,13 +48,13 @@ def upgrade() -> None:
     op.execute("ALTER TABLE job_leases SET (fillfactor = 70)")
     op.create_table(
         "crawl_checkpoints",
-        sa.Column("job_id", UUID(as_uuid=True), sa.ForeignKey("jobs.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "job_id", UUID(as_uuid=True), sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("series", sa.Integer(), nullable=False),
         sa.Column("pages", sa.Integer(), nullable=False),
         sa.Column("state", JSONB(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     )
 
 

@@ -34,8 +34,11 @@ _FUNCTIONS = {
             SELECT coalesce(user_id, {NIL}), type, status, 1 FROM new_rows) c
         GROUP BY 1, 2, 3 HAVING sum(d) <> 0""",
 }
-_REFERENCING = {"insert": "NEW TABLE AS new_rows", "delete": "OLD TABLE AS old_rows",
-                "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}
+_REFERENCING = {
+    "insert": "NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
 
 
 def upgrade() -> None:
@@ -67,8 +70,10 @@ def upgrade() -> None:
     op.execute("""
         CREATE FUNCTION job_counts_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN DELETE FROM job_counts; DELETE FROM job_count_deltas; RETURN NULL; END $$""")
-    op.execute("CREATE TRIGGER job_counts_truncate AFTER TRUNCATE ON jobs "
-               "FOR EACH STATEMENT EXECUTE FUNCTION job_counts_on_truncate()")
+    op.execute(
+        "CREATE TRIGGER job_counts_truncate AFTER TRUNCATE ON jobs "
+        "FOR EACH STATEMENT EXECUTE FUNCTION job_counts_on_truncate()"
+    )
     op.execute(f"""
         INSERT INTO job_counts (user_id, type, status, n)
         SELECT coalesce(user_id, {NIL}), type, status, count(*) FROM jobs GROUP BY 1, 2, 3""")
@@ -76,8 +81,12 @@ def upgrade() -> None:
     # and the cleanup and the dashboard's finished-job queries the partial index below, which a job
     # enters once, when it finishes.
     op.drop_index("jobs_status_idx", table_name="jobs")
-    op.create_index("jobs_finished_idx", "jobs", ["completed_at"],
-                    postgresql_where=sa.text("status IN ('COMPLETED', 'FAILED', 'CANCELLED')"))
+    op.create_index(
+        "jobs_finished_idx",
+        "jobs",
+        ["completed_at"],
+        postgresql_where=sa.text("status IN ('COMPLETED', 'FAILED', 'CANCELLED')"),
+    )
     # Lists filtered by status (any owner, any type) page newest first on one index, so a rare
     # status (PENDING, PROCESSING) is found without walking every job; a type filter is a fraction
     # of at least a tenth of the rows and reads jobs_created_idx. Same writes as the index it replaces.
@@ -94,14 +103,18 @@ def upgrade() -> None:
     # lock, which stops every enqueue and projector write meanwhile: the pages are left to be
     # reused instead. (A cleanup of rows at the table's end saw a 158 ms lock wait with truncation
     # on, at most 11 ms with it off; bench/RESULTS.md.)
-    op.execute("ALTER TABLE jobs SET (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.02, "
-               "autovacuum_analyze_scale_factor = 0.02, vacuum_truncate = false)")
+    op.execute(
+        "ALTER TABLE jobs SET (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.02, "
+        "autovacuum_analyze_scale_factor = 0.02, vacuum_truncate = false)"
+    )
 
 
 def downgrade() -> None:
     """Drop what upgrade added, restore the indexes it replaced."""
-    op.execute("ALTER TABLE jobs RESET (fillfactor, autovacuum_vacuum_scale_factor, "
-               "autovacuum_analyze_scale_factor, vacuum_truncate)")
+    op.execute(
+        "ALTER TABLE jobs RESET (fillfactor, autovacuum_vacuum_scale_factor, "
+        "autovacuum_analyze_scale_factor, vacuum_truncate)"
+    )
     op.drop_index("jobs_site_created_idx", table_name="jobs")
     op.create_index("jobs_site_idx", "jobs", ["site_id"])
     op.drop_index("jobs_status_created_idx", table_name="jobs")
